@@ -1,0 +1,32 @@
+"""logsgd.core: the numpy engine, datasets and exports; it never imports Textual."""
+
+from .dataset import Dataset, standardize
+from .engine import (
+    Diverged,
+    Engine,
+    EngineMessage,
+    Ghost,
+    HyperparamsChanged,
+    Moved,
+    Reset,
+    StepEvent,
+    Stepped,
+)
+from .params import Hyperparams, SettingError, validate_initial_weights
+
+__all__ = [
+    "Dataset",
+    "Diverged",
+    "Engine",
+    "EngineMessage",
+    "Ghost",
+    "Hyperparams",
+    "HyperparamsChanged",
+    "Moved",
+    "Reset",
+    "SettingError",
+    "StepEvent",
+    "Stepped",
+    "standardize",
+    "validate_initial_weights",
+]
