@@ -84,6 +84,11 @@ def fmt_prob(f: float, ascii: bool = False) -> str:
     return text
 
 
+def operand(text: str) -> str:
+    """A formatted number as the right operand of * or -: negatives in parentheses, (-204.0)."""
+    return f"({text})" if text.startswith("-") else text
+
+
 _SCIENTIFIC = re.compile(r"(\d+(?:\.\d+)?)e([+-]\d+)")
 _SPECIAL = re.compile(r"\b(nan|inf)\b")
 

@@ -1,0 +1,1 @@
+"""logsgd.tui: the command line and the Textual app that shows what logsgd.core computes."""

@@ -1,0 +1,428 @@
+"""The Textual app: holds one ViewState, turns keys into engine calls, engine events into state."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from logsgd.core.engine import (
+    Diverged,
+    Engine,
+    EngineMessage,
+    HyperparamsChanged,
+    Reset,
+    StepEvent,
+)
+from logsgd.core.formatting import fmt_data
+from logsgd.core.params import SettingError
+from logsgd.tui.commands import COMMANDS, bindings
+from logsgd.tui.panels.batch import BatchPanel
+from logsgd.tui.panels.chart import ChartPanel
+from logsgd.tui.panels.dataset import DatasetPanel
+from logsgd.tui.panels.gradients import GradientsPanel
+from logsgd.tui.panels.predictions import PredictionsPanel
+from logsgd.tui.panels.status import StatusLine
+from logsgd.tui.state import PANELS, ChartData, ChartMode, DataInfo, ViewState, downsample_indices
+
+if TYPE_CHECKING:
+    from logsgd.tui.cli import Setup
+
+# The chart never draws more points than this, however long the history: redraws stay flat.
+CHART_POINTS = 240
+# Epochs that R runs in the background.
+RUN_EPOCHS = 10
+SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+# Below this size the five panels show one at a time (keys 1-5 and tab switch).
+COMPACT_WIDTH = 110
+COMPACT_HEIGHT = 30
+ENGINE_ACTIONS = {
+    "step_forward", "step_back", "next_epoch", "previous_epoch", "first_step", "last_step",
+    "reset", "toggle_play", "scale_lr", "change_batch", "toggle_shuffle", "toggle_standardize",
+    "edit", "run_epochs",
+}  # fmt: skip
+BACK_ACTIONS = {"step_back", "previous_epoch", "first_step", "reset"}
+
+
+class LogSGDApp(App[int]):
+    """Step through SGD of one sigmoid neuron, every number of the hand calculation on screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "logsgd-tui"
+    BINDINGS = bindings()
+
+    state: reactive[ViewState | None] = reactive(None, init=False, always_update=True)
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.chart_mode: ChartMode = "weights"
+        self.selected_panel = "batch"
+        self.playing = False
+        self.speed = 2.0
+        self.busy = ""
+        self._notice = ""
+        self._timer: Any = None
+        self._data_info: DataInfo | None = None
+        self._main_thread = threading.get_ident()
+        engine.subscribe(self._on_engine)
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status").data_bind(LogSGDApp.state)
+        with Vertical(id="panels"):
+            with Horizontal(id="top", classes="row"):
+                yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
+                yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
+                yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
+            with Horizontal(id="bottom", classes="row"):
+                yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
+                yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
+        yield Static(id="tabs")
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._apply_layout()
+        self._publish(self.engine.current())
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        width, height = self.size
+        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.set_class(compact, "compact")
+        for name in PANELS:
+            panel = self.query_one(f"#{name}")
+            panel.set_class(name == self.selected_panel, "-selected")
+        for row in self.query(".row"):
+            row.set_class(bool(row.query(f"#{self.selected_panel}")), "-has-selected")
+        tabs = "  ".join(
+            f"[reverse] {i} {name} [/]" if name == self.selected_panel else f" {i} {name} "
+            for i, name in enumerate(PANELS, start=1)
+        )
+        self.query_one("#tabs", Static).update(tabs)
+
+    # ------------------------------------------------------------------ engine -> state
+
+    def _on_engine(self, message: EngineMessage) -> None:
+        if threading.get_ident() != self._main_thread:
+            self.call_from_thread(self._receive, message)
+        else:
+            self._receive(message)
+
+    def _receive(self, message: EngineMessage) -> None:
+        if isinstance(message, HyperparamsChanged):
+            changes = _describe_change(message)
+            dropped = message.dropped_steps
+            self._notice = f"from step {message.event.step + 1}: {changes}" + (
+                f" ({dropped} later steps dropped, shown faint)" if dropped else ""
+            )
+        elif isinstance(message, Diverged):
+            self._notice = f"diverged at step {message.at_step}: {message.reason}"
+            self._stop_play()
+        elif isinstance(message, Reset) and message.restarted:
+            self._data_info = None
+            self._notice = "restarted at step 0"
+        self._publish(message.event)
+
+    def _publish(self, event: StepEvent) -> None:
+        if self._data_info is None:
+            ds = self.engine.dataset
+            self._data_info = DataInfo(
+                name=ds.name,
+                feature_names=ds.feature_names,
+                label_name=ds.label_name,
+                class_names=ds.class_names,
+                inputs=self.engine.inputs,
+                labels=ds.labels,
+            )
+        self.state = ViewState(
+            event=event,
+            data=self._data_info,
+            chart=self._chart_data(event.step),
+            notice=self._notice,
+            playing=self.playing,
+            speed=self.speed,
+            selected_panel=self.selected_panel,
+            busy=self.busy,
+        )
+        self.refresh_bindings()
+
+    def _chart_data(self, cursor: int) -> ChartData:
+        engine = self.engine
+        history = engine.weight_history()
+        picks = downsample_indices(history.shape[0], CHART_POINTS)
+        steps = picks.astype(np.float64)
+        ghost = engine.ghost
+        if ghost is not None:
+            ghost_picks = downsample_indices(ghost.weights.shape[0], CHART_POINTS)
+            ghost_steps = (ghost_picks + ghost.start_step).astype(np.float64)
+        if self.chart_mode == "loss":
+            values = engine.loss_at(picks)[:, None]
+            names: tuple[str, ...] = ("loss",)
+            ghost_values = (
+                engine.loss_of_weights(ghost.weights[ghost_picks])[:, None]
+                if ghost is not None
+                else np.zeros((0, 1))
+            )
+        else:
+            values = np.array(history[picks])
+            d = engine.dataset.n_features
+            names = tuple(f"w{j}" for j in range(d)) + (f"w{d} bias",)
+            ghost_values = (
+                np.array(ghost.weights[ghost_picks])
+                if ghost is not None
+                else np.zeros((0, history.shape[1]))
+            )
+        return ChartData(
+            mode=self.chart_mode,
+            steps=steps,
+            values=values,
+            series_names=names,
+            ghost_steps=ghost_steps if ghost is not None else np.zeros(0),
+            ghost_values=ghost_values,
+            cursor=cursor,
+            epoch_boundaries=tuple(engine.epoch_boundaries()),
+            changes=tuple(engine.hyperparam_changes()),
+        )
+
+    def _refresh_view(self) -> None:
+        """Re-publish the current step after a view setting changed."""
+        if self.state is not None:
+            self._publish(self.state.event)
+
+    # ------------------------------------------------------------------ enabled or not
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.busy and action in ENGINE_ACTIONS:
+            return False
+        if action in BACK_ACTIONS and self.engine.cursor == 0:
+            return None  # shown greyed in the Footer
+        return True
+
+    # ------------------------------------------------------------------ stepping
+
+    def action_step_forward(self) -> None:
+        self.engine.step()
+
+    def action_step_back(self) -> None:
+        self.engine.back()
+
+    def action_next_epoch(self) -> None:
+        self.engine.next_epoch_boundary()
+
+    def action_previous_epoch(self) -> None:
+        self.engine.previous_epoch_boundary()
+
+    def action_first_step(self) -> None:
+        self.engine.first()
+
+    def action_last_step(self) -> None:
+        self.engine.last()
+
+    def action_reset(self) -> None:
+        self._notice = "reset to step 0 (the recorded steps are kept: → replays them)"
+        self.engine.reset()
+
+    # ------------------------------------------------------------------ autoplay
+
+    def action_toggle_play(self) -> None:
+        if self.playing:
+            self._stop_play()
+        else:
+            self.playing = True
+            self._start_timer()
+        self._refresh_view()
+
+    def _start_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(1.0 / self.speed, self._autoplay_tick)
+
+    def _stop_play(self) -> None:
+        self.playing = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _autoplay_tick(self) -> None:
+        before = self.engine.cursor
+        self.engine.step()
+        if self.engine.cursor == before:  # diverged: nothing more to play
+            self._stop_play()
+            self._refresh_view()
+
+    def _change_speed(self, direction: int) -> None:
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+        self._notice = f"autoplay speed {fmt_data(self.speed)} steps per second"
+        if self.playing:
+            self._start_timer()
+        self._refresh_view()
+
+    def action_faster(self) -> None:
+        self._change_speed(+1)
+
+    def action_slower(self) -> None:
+        self._change_speed(-1)
+
+    # ------------------------------------------------------------------ live hyperparameters
+
+    def _set(self, **changes: Any) -> None:
+        try:
+            self.engine.set_hyperparams(**changes)
+        except SettingError as error:
+            self._notice = f"not changed: {error}"
+            self._refresh_view()
+
+    def action_scale_lr(self, factor: float) -> None:
+        self._set(learning_rate=self.engine.hyperparams.learning_rate * factor)
+
+    def action_change_batch(self, delta: int) -> None:
+        self._set(batch_size=self.engine.hyperparams.batch_size + delta)
+
+    def action_toggle_shuffle(self) -> None:
+        self._set(shuffle=not self.engine.hyperparams.shuffle)
+
+    def action_toggle_standardize(self) -> None:
+        self.engine.restart(standardized=not self.engine.standardized)
+        state = "on" if self.engine.standardized else "off"
+        self._notice = f"standardization {state}: restarted at step 0"
+        self._refresh_view()
+
+    def action_edit(self) -> None:
+        from logsgd.tui.screens.edit import EditScreen, EditValues
+
+        engine = self.engine
+        self.push_screen(
+            EditScreen(
+                EditValues.from_engine_state(
+                    engine.hyperparams, engine.initial_weights, engine.dataset.n_features
+                ),
+                n_rows=engine.n_rows,
+            ),
+            self._apply_edit,
+        )
+
+    def _apply_edit(self, result: Any) -> None:
+        if result is None:
+            return
+        hyperparams, initial_weights = result
+        engine = self.engine
+        if not np.array_equal(initial_weights, engine.initial_weights):
+            engine.restart(initial_weights=initial_weights, hyperparams=hyperparams)
+            self._notice = "new initial weights: restarted at step 0"
+            self._refresh_view()
+        else:
+            self.engine.set_hyperparams(hyperparams)
+
+    # ------------------------------------------------------------------ long runs
+
+    def action_run_epochs(self) -> None:
+        self.busy = f"running {RUN_EPOCHS} epochs"
+        progress = self.query_one("#progress", ProgressBar)
+        progress.update(total=100, progress=0)
+        self.add_class("busy")
+        self._notice = f"{self.busy}… (Escape cancels)"
+        self._refresh_view()
+        self._run_in_background(RUN_EPOCHS)
+
+    @work(thread=True, exclusive=True, group="run")
+    def _run_in_background(self, epochs: int) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        total_steps = epochs * math.ceil(self.engine.n_rows / self.engine.hyperparams.batch_size)
+
+        def progress(done: int, _count: int) -> None:
+            self.call_from_thread(self._progress, done, total_steps)
+
+        try:
+            self.engine.run_epochs(
+                epochs, progress=progress, should_stop=lambda: worker.is_cancelled
+            )
+        finally:
+            self.call_from_thread(self._run_finished, worker.is_cancelled)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def _run_finished(self, cancelled: bool) -> None:
+        self.busy = ""
+        self.remove_class("busy")
+        self._notice = "run cancelled" if cancelled else f"ran {RUN_EPOCHS} epochs"
+        self._refresh_view()
+
+    def action_cancel(self) -> None:
+        if self.busy:
+            self.workers.cancel_group(self, "run")
+
+    # ------------------------------------------------------------------ view
+
+    def action_toggle_chart(self) -> None:
+        self.chart_mode = "loss" if self.chart_mode == "weights" else "weights"
+        self._refresh_view()
+
+    def action_next_panel(self) -> None:
+        index = PANELS.index(self.selected_panel)
+        self.action_show_panel(PANELS[(index + 1) % len(PANELS)])
+
+    def action_show_panel(self, name: str) -> None:
+        self.selected_panel = name
+        self._apply_layout()
+        self._refresh_view()
+
+    def action_help(self) -> None:
+        from logsgd.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for command in COMMANDS:
+            yield SystemCommand(
+                f"{command.label} [{command.keys_shown}]",
+                command.help,
+                partial(self.run_action, command.action),
+            )
+
+
+def _describe_change(message: HyperparamsChanged) -> str:
+    old, new = message.old, message.new
+    parts = []
+    for field, label in (
+        ("learning_rate", "lr"),
+        ("batch_size", "batch size"),
+        ("shuffle", "shuffle"),
+        ("seed", "seed"),
+        ("l2", "λ"),
+        ("momentum", "μ"),
+    ):
+        a, b = getattr(old, field), getattr(new, field)
+        if a != b:
+            if isinstance(a, bool):
+                parts.append(f"{label} {'on' if b else 'off'}")
+            else:
+                parts.append(f"{label} {fmt_data(a)} → {fmt_data(b)}")
+    return ", ".join(parts)
+
+
+def run_app(setup: Setup) -> int:
+    from logsgd.tui.cli import make_engine
+
+    app = LogSGDApp(make_engine(setup))
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,275 @@
+"""The `logsgd-tui` command: parse options, load the data, then open the app or export headless.
+
+Textual is imported only when the app is started, so `--export`, `--list-datasets` and every
+error message stay fast and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
+
+from logsgd.core.csvload import DataError, load_csv
+from logsgd.core.dataset import Dataset
+from logsgd.core.datasets import describe_builtins, load_builtin
+from logsgd.core.engine import Engine
+from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
+
+PROG = "logsgd-tui"
+EXIT_USAGE = 2
+
+# Which command-line flag sets which hyperparameter, so a rejected value names the flag typed.
+_FLAG_OF_SETTING = {
+    "learning rate": "--lr",
+    "batch size": "--batch-size",
+    "seed": "--seed",
+    "L2": "--l2",
+    "momentum": "--momentum",
+    "initial weight": "--init",
+}
+
+
+class UsageError(Exception):
+    """A bad command line or bad data: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints a usage block and the error on two lines; one line says it all.
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def _number(flag: str) -> argparse._ActionType:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag}: expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{flag}: expected a finite number, got {text!r}")
+        return value
+
+    return parse
+
+
+def _whole(flag: str, minimum: int) -> argparse._ActionType:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{flag}: expected a whole number, got {text!r}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag}: must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _weights(text: str) -> list[float]:
+    parts = [p.strip() for p in text.split(",")]
+    values: list[float] = []
+    for i, part in enumerate(parts):
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--init: value {i + 1} ({part!r}) is not a number"
+            ) from None
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from logsgd.core.export import FORMATS
+
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Step through mini-batch SGD of one sigmoid neuron with binary cross-entropy, "
+            "every number of the hand calculation on screen. With no arguments: the seed lecture."
+        ),
+    )
+    parser.add_argument("data", nargs="?", metavar="DATA.csv", help="a CSV file with a header row")
+    parser.add_argument("--dataset", metavar="NAME", help="a built-in dataset (--list-datasets)")
+    parser.add_argument("--label", metavar="COL", help="label column (default: the last)")
+    parser.add_argument("--features", metavar="A,B", help="feature columns (default: all others)")
+    parser.add_argument("--positive", metavar="V", help="label value that is class 1 (one-vs-rest)")
+    parser.add_argument("--lr", type=_number("--lr"), help="learning rate")
+    parser.add_argument("--batch-size", type=_whole("--batch-size", 1), help="mini-batch size")
+    parser.add_argument(
+        "--shuffle",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="shuffle rows each epoch (from --seed and the epoch)",
+    )
+    parser.add_argument("--seed", type=_whole("--seed", 0), help="seed for shuffling")
+    parser.add_argument(
+        "--init",
+        type=_weights,
+        metavar="W0,W1,...,B",
+        help="initial weights, one per feature, then the bias",
+    )
+    parser.add_argument(
+        "--standardize",
+        action="store_true",
+        help="z-score every feature with the data's mean and std",
+    )
+    parser.add_argument("--l2", type=_number("--l2"), help="L2 penalty lambda (default 0)")
+    parser.add_argument("--momentum", type=_number("--momentum"), help="momentum mu (default 0)")
+    parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
+    parser.add_argument("--version", action="store_true", help="print the version")
+    parser.add_argument(
+        "--export",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=f"run headless and write one of: {', '.join(FORMATS)}",
+    )
+    parser.add_argument("--steps", type=_whole("--steps", 0), help="steps to export")
+    parser.add_argument(
+        "--epochs", type=_whole("--epochs", 0), help="epochs to export (default: one)"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
+    return parser
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything the command line decided: the data and how to start training on it."""
+
+    dataset: Dataset
+    hyperparams: Hyperparams
+    initial_weights: list[float] | None
+    standardized: bool
+
+
+def _setting_error(error: SettingError) -> UsageError:
+    text = str(error)
+    for words, flag in _FLAG_OF_SETTING.items():
+        if text.startswith(words) or text.startswith(words.lower()):
+            return UsageError(f"{flag}: {text}")
+    return UsageError(text)
+
+
+def resolve_setup(args: argparse.Namespace) -> Setup:
+    if args.data and args.dataset:
+        raise UsageError("give either a CSV file or --dataset NAME, not both")
+    csv_only = [f for f in ("label", "features", "positive") if getattr(args, f) is not None]
+    if csv_only and not args.data:
+        raise UsageError(f"--{csv_only[0]} applies to a CSV file; none was given")
+    if args.data:
+        features = None
+        if args.features is not None:
+            features = [name.strip() for name in args.features.split(",")]
+        dataset = load_csv(args.data, label=args.label, features=features, positive=args.positive)
+    else:
+        dataset = load_builtin(args.dataset or "seed")
+    hp = dataset.hyperparams
+    changes: dict[str, object] = {}
+    for flag_name, field_name in (
+        ("lr", "learning_rate"),
+        ("batch_size", "batch_size"),
+        ("shuffle", "shuffle"),
+        ("seed", "seed"),
+        ("l2", "l2"),
+        ("momentum", "momentum"),
+    ):
+        value = getattr(args, flag_name)
+        if value is not None:
+            changes[field_name] = value
+    try:
+        hp = replace(hp, **changes).validated(dataset.n_rows)  # type: ignore[arg-type]
+        if args.init is not None:
+            validate_initial_weights(args.init, dataset.n_features)
+    except SettingError as error:
+        raise _setting_error(error) from None
+    return Setup(dataset, hp, args.init, bool(args.standardize))
+
+
+def make_engine(setup: Setup) -> Engine:
+    return Engine(
+        setup.dataset,
+        hyperparams=setup.hyperparams,
+        initial_weights=setup.initial_weights,
+        standardized=setup.standardized,
+    )
+
+
+def run_export(args: argparse.Namespace, setup: Setup) -> int:
+    from logsgd.core.export import atomic_write_text, render
+
+    if args.steps is not None and args.epochs is not None:
+        raise UsageError("give --steps or --epochs, not both")
+    engine = make_engine(setup)
+    if args.steps is not None:
+        engine.run_steps(args.steps)
+    else:
+        engine.run_epochs(1 if args.epochs is None else args.epochs)
+    text = render(engine, args.export)
+    if args.output:
+        try:
+            atomic_write_text(args.output, text)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise UsageError(f"{args.output}: cannot write the export: {reason}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.version:
+        try:
+            print(f"{PROG} {version('logsgd-tui')}")
+        except PackageNotFoundError:
+            print(f"{PROG} (not installed)")
+        return 0
+    if args.list_datasets:
+        rows = describe_builtins()
+        width = max(len(name) for name, _ in rows)
+        for name, description in rows:
+            print(f"{name:<{width}}  {description}")
+        return 0
+    export_only = [f for f in ("steps", "epochs", "output") if getattr(args, f) is not None]
+    if export_only and args.export is None:
+        flag = "-o" if export_only[0] == "output" else f"--{export_only[0]}"
+        raise UsageError(f"{flag} applies to --export; none was given")
+    setup = resolve_setup(args)
+    if args.export is not None:
+        return run_export(args, setup)
+    from logsgd.tui.app import run_app
+
+    return run_app(setup)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point: every failure ends in one line on stderr, never a traceback."""
+    try:
+        return run(argv)
+    except (UsageError, DataError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our stdout went away (e.g. `| head`); that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback to users
+        if os.environ.get("LOGSGD_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

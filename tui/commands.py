@@ -1,0 +1,168 @@
+"""Every command of the app in one list: its keys, Footer label, palette entry and help line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command. Its Binding, palette entry and help-screen line all come from here."""
+
+    id: str
+    keys: str  # Textual key names, comma-separated
+    action: str
+    label: str  # the Footer and palette title
+    help: str  # one line for the help screen and the palette
+    keys_shown: str  # how a person types it
+    footer: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "step",
+        "right,space,l",
+        "step_forward",
+        "Step",
+        "Next step: run the next mini-batch",
+        "→ space l",
+        footer=True,
+    ),
+    Command(
+        "back",
+        "left,backspace,h",
+        "step_back",
+        "Back",
+        "Previous step (disabled at step 0)",
+        "← backspace h",
+        footer=True,
+    ),
+    Command(
+        "next-epoch",
+        "right_square_bracket",
+        "next_epoch",
+        "Epoch»",
+        "Forward to the next epoch boundary",
+        "]",
+        footer=True,
+    ),
+    Command(
+        "prev-epoch",
+        "left_square_bracket",
+        "previous_epoch",
+        "«Epoch",
+        "Back to the previous epoch boundary",
+        "[",
+    ),
+    Command("first", "home,g", "first_step", "First", "First step (step 0)", "Home g"),
+    Command("last", "end,G", "last_step", "Latest", "Latest recorded step", "End G"),
+    Command("reset", "r", "reset", "Reset", "Reset to step 0 (the recorded steps stay)", "r"),
+    Command("play", "p", "toggle_play", "Play", "Play or pause autoplay", "p", footer=True),
+    Command("faster", "plus,equals_sign", "faster", "Faster", "Autoplay faster", "+"),
+    Command("slower", "minus", "slower", "Slower", "Autoplay slower", "-"),
+    Command(
+        "lr-up",
+        "u",
+        "scale_lr(2)",
+        "lr×2",
+        "Double the learning rate (from the next step)",
+        "u",
+        footer=True,
+    ),
+    Command(
+        "lr-down",
+        "d",
+        "scale_lr(0.5)",
+        "lr÷2",
+        "Halve the learning rate (from the next step)",
+        "d",
+        footer=True,
+    ),
+    Command("lr-up10", "U", "scale_lr(10)", "lr×10", "Learning rate times 10", "U"),
+    Command("lr-down10", "D", "scale_lr(0.1)", "lr÷10", "Learning rate divided by 10", "D"),
+    Command("batch-up", "b", "change_batch(1)", "batch+1", "Batch size up by one", "b"),
+    Command("batch-down", "B", "change_batch(-1)", "batch-1", "Batch size down by one", "B"),
+    Command(
+        "shuffle",
+        "s",
+        "toggle_shuffle",
+        "Shuffle",
+        "Shuffle on/off (takes effect at the next epoch)",
+        "s",
+    ),
+    Command(
+        "standardize",
+        "z",
+        "toggle_standardize",
+        "Standardize",
+        "Standardize features on/off (restarts at step 0)",
+        "z",
+    ),
+    Command(
+        "edit",
+        "e",
+        "edit",
+        "Edit",
+        "Edit lr, batch size, seed, lambda, mu, initial weights",
+        "e",
+        footer=True,
+    ),
+    Command(
+        "run",
+        "R",
+        "run_epochs",
+        "Run 10 epochs",
+        "Run 10 epochs in the background (Escape cancels)",
+        "R",
+    ),
+    Command(
+        "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
+    ),
+    Command("panel", "tab", "next_panel", "Panel", "Compact layout: show the next panel", "tab"),
+    Command(
+        "panel-dataset", "1", "show_panel('dataset')", "Dataset", "Show the dataset panel", "1"
+    ),
+    Command(
+        "panel-batch", "2", "show_panel('batch')", "Batch", "Show the current-batch panel", "2"
+    ),
+    Command(
+        "panel-gradients",
+        "3",
+        "show_panel('gradients')",
+        "Gradients",
+        "Show the gradient panel",
+        "3",
+    ),
+    Command("panel-chart", "4", "show_panel('chart')", "Chart panel", "Show the chart panel", "4"),
+    Command(
+        "panel-predictions",
+        "5",
+        "show_panel('predictions')",
+        "Predictions",
+        "Show the predictions panel",
+        "5",
+    ),
+    Command("cancel", "escape", "cancel", "Cancel", "Cancel a background run", "Esc"),
+    Command(
+        "help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=True
+    ),
+    Command("quit", "q,ctrl+q", "quit", "Quit", "Quit", "q ctrl+q", footer=True),
+)
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(
+            c.keys,
+            c.action,
+            c.label,
+            show=c.footer,
+            key_display=c.keys_shown.split()[0],
+            id=c.id,
+            tooltip=c.help,
+            priority=c.id == "quit",
+        )
+        for c in COMMANDS
+    ]

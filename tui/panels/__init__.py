@@ -1,0 +1,1 @@
+"""The five panels; each renders from the app's ViewState and never calls the engine."""

@@ -1,0 +1,77 @@
+"""Current-batch panel: per batch row x, y, z = w.x + b written out, f = sigma(z), its loss."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
+from logsgd.tui.panels.base import Panel
+from logsgd.tui.state import ViewState
+
+
+def rows_label(rows: list[int]) -> str:
+    """1-based row numbers, shortened when there are many."""
+    shown = [str(r + 1) for r in rows[:12]]
+    more = f", … ({len(rows)} rows)" if len(rows) > 12 else ""
+    return ", ".join(shown) + more
+
+
+def z_expansion(weights: list[float], x: list[float]) -> tuple[str, str]:
+    """('w0 * x1 + w1 * x2 + w2', '(-0.5875) * 121 + ... + (-0.005000)') for one row."""
+    d = len(x)
+    symbolic = " + ".join(f"w{j} * x{j + 1}" for j in range(d)) + f" + w{d}"
+    parts = [f"{operand(fmt(weights[j]))} * {operand(fmt_data(x[j]))}" for j in range(d)]
+    numeric = " + ".join([*parts, operand(fmt(weights[d]))])
+    return symbolic, numeric
+
+
+class BatchPanel(Panel):
+    """What the forward pass of this step computed, before the update."""
+
+    panel_name = "batch"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="batch-body")
+
+    def show(self, state: ViewState) -> None:
+        event = state.event
+        data = state.data
+        body = Text()
+        if event.step == 0:
+            self.border_title = "Current batch · step 0 (the start)"
+            body.append("No step yet. The next step runs ", style="")
+            body.append(f"rows {rows_label([int(r) for r in event.next_rows])}", style="bold")
+            body.append(f" (batch 1 of {event.batches_per_epoch}).\nPress → to run it.\n\n")
+            body.append("Initial weights:\n")
+            for label, w in zip(data.weight_labels, event.weights_after, strict=True):
+                body.append(f"  {label} = {fmt(float(w))}\n")
+            self.query_one("#batch-body", Static).update(body)
+            return
+        self.border_title = (
+            f"Current batch · step {event.step} · epoch {event.epoch} · "
+            f"batch {event.batch} of {event.batches_per_epoch}"
+        )
+        weights = [float(w) for w in event.weights_before]
+        body.append(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step\n")
+        for i, row in enumerate(event.rows):
+            x = [float(v) for v in event.inputs[i]]
+            y = float(event.labels[i])
+            k = int(row) + 1  # z_k, f_k, y_k: row k of the data, as the lecture counts
+            xs = ", ".join(f"x{j + 1}={fmt_data(v)}" for j, v in enumerate(x))
+            body.append(f"\nrow {k}", style="bold")
+            body.append(f"  {xs}  y{k} = {fmt_data(y)}\n")
+            symbolic, numeric = z_expansion(weights, x)
+            body.append(f"  z{k} = {symbolic}\n     = {numeric}\n     = ")
+            body.append(fmt(float(event.z[i])), style="bold")
+            f_text = fmt_prob(float(event.f[i]))
+            # "≈1" reads as "f ≈ 1", not "f = ≈1"
+            relation = "≈" if f_text.startswith("≈") else "="
+            body.append(f"\n  f{k} = σ(z{k}) {relation} ")
+            body.append(f_text.lstrip("≈"), style="bold")
+            body.append(f"    loss{k} = {fmt(float(event.sample_losses[i]))}\n")
+        body.append(f"\nbatch loss (mean) = {fmt(event.batch_loss)}\n")
+        self.query_one("#batch-body", Static).update(body)

@@ -1,0 +1,88 @@
+"""Chart panel: the weights (or the full-data loss) over the steps, drawn with plotext."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual_plotext import PlotextPlot
+
+from logsgd.core.formatting import fmt
+from logsgd.tui.panels.base import Panel
+from logsgd.tui.state import ViewState
+
+# Distinct colours for the weights; the bias last. Legends name each line, so colour is a help,
+# never the only way to tell lines apart.
+LINE_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red", "orange", "white")
+GHOST_COLOR = "gray"
+# Past this many epoch boundaries in view, marking each would paint the plot solid.
+MAX_BOUNDARY_LINES = 40
+MAX_LEGEND_LINES = 8
+
+
+class ChartPanel(Panel):
+    """One line per weight (or the loss) over steps, a marker at the cursor, epoch boundaries."""
+
+    panel_name = "chart"
+
+    def compose(self) -> ComposeResult:
+        yield PlotextPlot(id="chart-plot")
+
+    def show(self, state: ViewState) -> None:
+        chart = state.chart
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        plt.xlabel("step")
+        steps = chart.steps.tolist()
+        if chart.mode == "loss":
+            self.border_title = "Full-data loss over steps (log scale) · c: weights"
+            plt.yscale("log")
+        else:
+            self.border_title = "Weights over steps · c: loss"
+            plt.yscale("linear")
+        if len(chart.ghost_steps):
+            ghost_steps = chart.ghost_steps.tolist()
+            for k in range(chart.ghost_values.shape[1]):
+                plt.plot(
+                    ghost_steps,
+                    chart.ghost_values[:, k].tolist(),
+                    color=GHOST_COLOR,
+                    marker="dot",
+                    label="dropped" if k == 0 else None,
+                )
+        for k, name in enumerate(chart.series_names):
+            plt.plot(
+                steps,
+                chart.values[:, k].tolist(),
+                color=LINE_COLORS[k % len(LINE_COLORS)],
+                marker="braille",
+                label=name if len(chart.series_names) <= MAX_LEGEND_LINES else None,
+            )
+        last = max(
+            steps[-1] if steps else 0, chart.ghost_steps[-1] if len(chart.ghost_steps) else 0
+        )
+        boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]
+        if 0 < len(boundaries) <= MAX_BOUNDARY_LINES:
+            for b in boundaries:
+                plt.vline(b, "gray")
+        for change in chart.changes:
+            plt.vline(change - 1, "orange")
+        plt.vline(chart.cursor, "white")
+        plt.xlim(0, max(1, last))
+        if chart.mode == "weights":
+            self._y_ticks(plt, chart)
+        plt.title(f"step {chart.cursor}")
+        plot.refresh()
+
+    @staticmethod
+    def _y_ticks(plt: object, chart: object) -> None:
+        """Label the y axis with the app's own number format (plotext's prints 0.0000000100)."""
+        values = [chart.values]  # type: ignore[attr-defined]
+        if len(chart.ghost_values):  # type: ignore[attr-defined]
+            values.append(chart.ghost_values)  # type: ignore[attr-defined]
+        low = min(float(v.min()) for v in values if v.size)
+        high = max(float(v.max()) for v in values if v.size)
+        if high == low:
+            high, low = high + abs(high) * 0.5 + 1e-12, low - abs(low) * 0.5 - 1e-12
+        ticks = [low + (high - low) * k / 4 for k in range(5)]
+        plt.ylim(low, high)  # type: ignore[attr-defined]
+        plt.yticks(ticks, [fmt(t) for t in ticks])  # type: ignore[attr-defined]

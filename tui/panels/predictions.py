@@ -1,0 +1,68 @@
+"""Predictions panel: every row's label, f before and after this step, class, right or wrong."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+
+from logsgd.core.formatting import fmt_data, fmt_prob
+from logsgd.tui.panels.base import Panel
+from logsgd.tui.rowtable import RowTable
+from logsgd.tui.state import ViewState
+
+FLIP_MARK = "⇄"
+RIGHT_MARK = "✓"
+WRONG_MARK = "✗"
+PROB_WIDTH = 13  # "1 - 1.234e-08"
+
+
+class PredictionsPanel(Panel):
+    """f = sigma(w.x) for every row, before and after the update; flipped classes marked."""
+
+    panel_name = "predictions"
+
+    def compose(self) -> ComposeResult:
+        yield RowTable(id="predictions-table")
+
+    def show(self, state: ViewState) -> None:
+        event = state.event
+        n = state.n_rows
+        labels = state.data.labels
+        before, after = event.predictions_before, event.predictions_after
+        batch = {int(r) for r in event.rows}
+        flips = int(((before >= 0.5) != (after >= 0.5)).sum()) if event.step else 0
+        self.border_title = (
+            f"Predictions after step {event.step} · accuracy {event.accuracy_after:.1%}"
+        )
+        self.border_subtitle = f"{flips} flipped" if flips else ""
+        index_width = max(len(str(n)), 1)
+        prob_width = PROB_WIDTH
+        if n <= 2000:  # exact column width for small data; the widest form otherwise
+            prob_width = max(len(fmt_prob(float(f))) for f in (*before, *after))
+        prob_width = max(prob_width, len("f before"))
+        header = Text(
+            f"  {'#'.rjust(index_width)}  y  {'f before'.rjust(prob_width)}  "
+            f"{'f after'.rjust(prob_width)}  class ok flip"
+        )
+
+        def row_text(i: int) -> Text:
+            y = float(labels[i])
+            f_before, f_after = float(before[i]), float(after[i])
+            predicted = 1 if f_after >= 0.5 else 0
+            right = predicted == int(y)
+            flipped = event.step > 0 and (f_before >= 0.5) != (f_after >= 0.5)
+            mark = "▶" if i in batch else " "
+            text = Text(
+                f"{mark} {str(i + 1).rjust(index_width)}  {fmt_data(y):>1}  "
+                f"{fmt_prob(f_before).rjust(prob_width)}  "
+            )
+            text.append(fmt_prob(f_after).rjust(prob_width), style="bold")
+            text.append(f"  {predicted:>5}  ")
+            text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
+            text.append(f"   {FLIP_MARK if flipped else ' '}", style="bold yellow")
+            return text
+
+        table = self.query_one(RowTable)
+        table.set_content(header, n, row_text, header.cell_len + 4)
+        if batch:
+            table.show_rows(min(batch), max(batch))

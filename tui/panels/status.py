@@ -1,0 +1,71 @@
+"""Status line: dataset, epoch, batch, step, hyperparameters, full-data loss and accuracy."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from logsgd.core.formatting import fmt, fmt_data
+from logsgd.tui.panels.base import Panel
+from logsgd.tui.state import ViewState
+
+
+def status_text(state: ViewState) -> Text:
+    event = state.event
+    hp = event.next_hyperparams if event.step == 0 else event.hyperparams
+    parts = [
+        f"{state.data.name}",
+        f"epoch {event.epoch} batch {event.batch}/{event.batches_per_epoch}",
+        f"step {event.step}/{event.history_length}",
+        f"lr {fmt_data(hp.learning_rate)}",
+        f"batch size {hp.batch_size}",
+        f"shuffle {'on' if hp.shuffle else 'off'}",
+        f"standardized {'yes' if event.standardized else 'no'}",
+    ]
+    if hp.l2:
+        parts.append(f"λ {fmt_data(hp.l2)}")
+    if hp.momentum:
+        parts.append(f"μ {fmt_data(hp.momentum)}")
+    parts.append(f"loss {fmt(event.loss_after)}")
+    parts.append(f"acc {event.accuracy_after:.1%}")
+    text = Text(" · ".join(parts))
+    nxt = event.next_hyperparams
+    if event.step and nxt != hp:
+        changed = []
+        if nxt.learning_rate != hp.learning_rate:
+            changed.append(f"lr {fmt_data(nxt.learning_rate)}")
+        if nxt.batch_size != hp.batch_size:
+            changed.append(f"batch size {nxt.batch_size}")
+        if nxt.shuffle != hp.shuffle:
+            changed.append(f"shuffle {'on' if nxt.shuffle else 'off'}")
+        if nxt.l2 != hp.l2:
+            changed.append(f"λ {fmt_data(nxt.l2)}")
+        if nxt.momentum != hp.momentum:
+            changed.append(f"μ {fmt_data(nxt.momentum)}")
+        if nxt.seed != hp.seed:
+            changed.append(f"seed {nxt.seed}")
+        text.append(" · next step: " + ", ".join(changed), style="bold")
+    if event.diverged_at is not None:
+        text.append(f" · diverged at step {event.diverged_at}", style="bold reverse red")
+    if state.playing:
+        text.append(f" · ▶ playing {fmt_data(state.speed)}/s", style="bold")
+    if state.notice:
+        text.append(f"\n{state.notice}", style="italic")
+    return text
+
+
+class StatusLine(Panel):
+    """The one line (two with a notice) that says where the run is."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: auto;
+        width: 1fr;
+    }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(id="status-text")
+
+    def show(self, state: ViewState) -> None:
+        self.query_one("#status-text", Static).update(status_text(state))

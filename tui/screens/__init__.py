@@ -1,0 +1,1 @@
+"""Modal screens: the help screen and the edit form."""

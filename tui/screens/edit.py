@@ -1,0 +1,176 @@
+"""The edit form: lr, batch size, seed, lambda, mu and initial weights; bad input is refused."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from logsgd.core.formatting import fmt_data
+from logsgd.core.maths import FloatArray
+from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
+
+FIELDS = (
+    ("learning_rate", "learning rate (lr)"),
+    ("batch_size", "batch size"),
+    ("seed", "seed (for shuffling)"),
+    ("l2", "L2 penalty λ"),
+    ("momentum", "momentum μ"),
+    ("initial_weights", "initial weights (w0, ..., bias)"),
+)
+
+
+@dataclass(frozen=True)
+class EditValues:
+    """The form's starting values, as text."""
+
+    texts: dict[str, str]
+    shuffle: bool
+    n_features: int
+
+    @classmethod
+    def from_engine_state(
+        cls, hp: Hyperparams, initial_weights: FloatArray, n_features: int
+    ) -> EditValues:
+        return cls(
+            texts={
+                "learning_rate": fmt_data(hp.learning_rate),
+                "batch_size": str(hp.batch_size),
+                "seed": str(hp.seed),
+                "l2": fmt_data(hp.l2),
+                "momentum": fmt_data(hp.momentum),
+                "initial_weights": ", ".join(repr(float(w)) for w in initial_weights),
+            },
+            shuffle=hp.shuffle,
+            n_features=n_features,
+        )
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise SettingError(f"{what}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise SettingError(f"{what}: must be a finite number, got {text.strip()!r}")
+    return value
+
+
+def _whole(text: str, what: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise SettingError(f"{what}: {text.strip()!r} is not a whole number") from None
+
+
+def parse_form(
+    texts: dict[str, str], shuffle: bool, n_rows: int, n_features: int
+) -> tuple[Hyperparams, FloatArray, dict[str, str]]:
+    """Check every field; return the values and a field -> error map (empty if all is well)."""
+    errors: dict[str, str] = {}
+    values: dict[str, float | int] = {}
+    parsers = {
+        "learning_rate": lambda t: _number(t, "learning rate"),
+        "batch_size": lambda t: _whole(t, "batch size"),
+        "seed": lambda t: _whole(t, "seed"),
+        "l2": lambda t: _number(t, "L2 penalty λ"),
+        "momentum": lambda t: _number(t, "momentum μ"),
+    }
+    for name, parse in parsers.items():
+        try:
+            values[name] = parse(texts[name])
+        except SettingError as error:
+            errors[name] = str(error)
+    # Check each field on its own, against known-good values for the others, so each
+    # message lands under the field it is about.
+    known_good = {"learning_rate": 0.01, "batch_size": 1, "seed": 0, "l2": 0.0, "momentum": 0.0}
+    for name, value in values.items():
+        try:
+            Hyperparams(**{**known_good, name: value}).validated(n_rows)  # type: ignore[arg-type]
+        except SettingError as error:
+            errors[name] = str(error)
+    hp = Hyperparams()
+    if not errors:
+        hp = Hyperparams(
+            learning_rate=float(values["learning_rate"]),
+            batch_size=int(values["batch_size"]),
+            shuffle=shuffle,
+            seed=int(values["seed"]),
+            l2=float(values["l2"]),
+            momentum=float(values["momentum"]),
+        ).validated(n_rows)
+    weights = None
+    try:
+        parts = [p for p in texts["initial_weights"].replace(",", " ").split() if p]
+        numbers = [_number(p, "initial weights") for p in parts]
+        weights = validate_initial_weights(numbers, n_features)
+    except SettingError as error:
+        errors["initial_weights"] = str(error)
+    if weights is None:
+        weights = validate_initial_weights([0.0] * (n_features + 1), n_features)
+    return hp, weights, errors
+
+
+class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
+    """A form; Enter or Apply checks every field and applies only if all are valid."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=True)]
+
+    def __init__(self, values: EditValues, n_rows: int) -> None:
+        super().__init__()
+        self.values = values
+        self.n_rows = n_rows
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="edit-box") as box:
+            box.border_title = "Edit hyperparameters · Enter applies · Escape cancels"
+            for name, label in FIELDS:
+                with Horizontal(classes="edit-row"):
+                    yield Label(label, classes="edit-label")
+                    yield Input(self.values.texts[name], id=f"edit-{name}", compact=True)
+                yield Static("", id=f"error-{name}", classes="edit-error")
+            yield Checkbox("shuffle rows each epoch", self.values.shuffle, id="edit-shuffle")
+            yield Static(
+                "Changing lr, batch size, seed, λ or μ applies from the next step; "
+                "new initial weights restart at step 0.",
+                classes="edit-note",
+            )
+            with Horizontal(id="edit-buttons"):
+                yield Button("Apply", variant="primary", id="edit-apply")
+                yield Button("Cancel", id="edit-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#edit-learning_rate", Input).focus()
+
+    def _submit(self) -> None:
+        texts = {name: self.query_one(f"#edit-{name}", Input).value for name, _ in FIELDS}
+        shuffle = self.query_one("#edit-shuffle", Checkbox).value
+        hp, weights, errors = parse_form(texts, shuffle, self.n_rows, self.values.n_features)
+        for name, _ in FIELDS:
+            message = errors.get(name, "")
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(f"✗ {message}" if message else "")
+            error.display = bool(message)
+            self.query_one(f"#edit-{name}", Input).set_class(bool(message), "-invalid-field")
+        if errors:
+            return
+        self.dismiss((hp, weights))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "edit-apply":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

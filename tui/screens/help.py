@@ -1,0 +1,42 @@
+"""The help screen: every key with one line, from the same command list as the Footer."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from logsgd.tui.commands import COMMANDS
+
+
+def help_table() -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("key", no_wrap=True)
+    table.add_column("what it does")
+    for command in COMMANDS:
+        table.add_row(command.keys_shown, command.help)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key; Escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss_help", "Close", show=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Keys · Escape closes"
+            yield Static(
+                "Step through SGD of one sigmoid neuron, one mini-batch at a time.\n"
+                "Rows are counted from 1, as in the lecture; the bias is the last weight.\n",
+                id="help-intro",
+            )
+            yield Static(help_table(), id="help-table")
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,79 @@
+"""The one value the app holds and every panel renders from: ViewState."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from logsgd.core.engine import StepEvent
+from logsgd.core.maths import FloatArray
+
+ChartMode = Literal["weights", "loss"]
+PANELS = ("dataset", "batch", "gradients", "chart", "predictions")
+
+
+@dataclass(frozen=True, eq=False)
+class ChartData:
+    """The history as drawn: downsampled to at most a few hundred points, whatever its length.
+
+    steps[i] is the step of point i; values[i] the weights (or loss) there. The ghost is the
+    timeline dropped by the last hyperparameter change, drawn fainter.
+    """
+
+    mode: ChartMode
+    steps: FloatArray
+    values: FloatArray  # (k, series)
+    series_names: tuple[str, ...]
+    ghost_steps: FloatArray
+    ghost_values: FloatArray
+    cursor: int
+    epoch_boundaries: tuple[int, ...]
+    changes: tuple[int, ...]  # steps where hyperparameters changed
+
+
+@dataclass(frozen=True, eq=False)
+class DataInfo:
+    """What the panels need to name the data (never the engine itself)."""
+
+    name: str
+    feature_names: tuple[str, ...]
+    label_name: str
+    class_names: tuple[str, str]
+    inputs: FloatArray  # (n, d) as the engine uses them (standardized when on)
+    labels: FloatArray
+
+    @property
+    def weight_labels(self) -> tuple[str, ...]:
+        d = len(self.feature_names)
+        return tuple(
+            f"w{j} (x{j + 1})" if name == f"x{j + 1}" else f"w{j} (x{j + 1}: {name})"
+            for j, name in enumerate(self.feature_names)
+        ) + (f"w{d} (bias)",)
+
+
+@dataclass(frozen=True, eq=False)
+class ViewState:
+    """The StepEvent on screen plus the view settings around it."""
+
+    event: StepEvent
+    data: DataInfo
+    chart: ChartData
+    notice: str = ""
+    playing: bool = False
+    speed: float = 2.0  # autoplay steps per second
+    selected_panel: str = "batch"
+    busy: str = ""  # what a background run is doing, "" when idle
+    extras: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.data.labels.shape[0])
+
+
+def downsample_indices(length: int, points: int) -> np.ndarray:
+    """At most `points` evenly spread indices into 0 .. length-1, always with both ends."""
+    if length <= points:
+        return np.arange(length)
+    return np.unique(np.linspace(0, length - 1, points).round().astype(np.int64))
