@@ -696,6 +696,13 @@ class Engine:
         computed = self._to_next_boundary(None, None)
         return self._after_move(start, computed)
 
+    def steps_to_next_boundary(self) -> int:
+        """How many new steps `next_epoch_boundary` would compute (0 if one is recorded ahead)."""
+        if any(b > self._cursor for b in self.epoch_boundaries()):
+            return 0
+        _, offset = self._position_after(self.history_length)
+        return math.ceil((self._n - offset) / self._hp.batch_size)
+
     def previous_epoch_boundary(self) -> StepEvent:
         """Back to the last epoch boundary before the cursor (step 0 at the latest)."""
         earlier = [b for b in self.epoch_boundaries() if b < self._cursor]

@@ -46,9 +46,13 @@ def softplus(z: FloatArray) -> FloatArray:
 
 
 def sample_losses(z: FloatArray, y: FloatArray) -> FloatArray:
-    """Per-sample binary cross-entropy from the logit: L_i = softplus(z_i) - y_i z_i."""
+    """Per-sample binary cross-entropy from the logit: L_i = softplus(z_i) - y_i z_i.
+
+    Evaluated as (1 - y) softplus(z) + y softplus(-z), the same value, but with no cancellation:
+    for y = 1 and z = 285 the loss is e^-285 = 1.2e-124, not 285 - 285 = 0.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        return softplus(z) - y * z
+        return (1.0 - y) * softplus(z) + y * softplus(-z)
 
 
 def mean_loss(z: FloatArray, y: FloatArray) -> float:

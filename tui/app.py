@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 CHART_POINTS = 240
 # Epochs that R runs in the background.
 RUN_EPOCHS = 10
+# Runs longer than this many new steps go to a worker thread, with a progress bar.
+BACKGROUND_STEPS = 2000
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 # Below this size the five panels show one at a time (keys 1-5 and tab switch).
 COMPACT_WIDTH = 110
@@ -207,6 +209,8 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ enabled or not
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_panel" and self.screen is not self.screen_stack[0]:
+            return False  # in a form, tab moves between fields
         if self.busy and action in ENGINE_ACTIONS:
             return False
         if action in BACK_ACTIONS and self.engine.cursor == 0:
@@ -222,7 +226,10 @@ class LogSGDApp(App[int]):
         self.engine.back()
 
     def action_next_epoch(self) -> None:
-        self.engine.next_epoch_boundary()
+        if self.engine.steps_to_next_boundary() > BACKGROUND_STEPS:
+            self._start_background(1, "running to the end of the epoch")
+        else:
+            self.engine.next_epoch_boundary()
 
     def action_previous_epoch(self) -> None:
         self.engine.previous_epoch_boundary()
@@ -332,38 +339,43 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ long runs
 
     def action_run_epochs(self) -> None:
-        self.busy = f"running {RUN_EPOCHS} epochs"
-        progress = self.query_one("#progress", ProgressBar)
-        progress.update(total=100, progress=0)
+        self._start_background(RUN_EPOCHS, f"running {RUN_EPOCHS} epochs")
+
+    def _start_background(self, epochs: int, what: str) -> None:
+        self._stop_play()
+        self.busy = what
+        self.query_one("#progress", ProgressBar).update(total=100, progress=0)
         self.add_class("busy")
-        self._notice = f"{self.busy}… (Escape cancels)"
+        self._notice = f"{what}… (Escape cancels)"
         self._refresh_view()
-        self._run_in_background(RUN_EPOCHS)
+        self._run_in_background(epochs)
 
     @work(thread=True, exclusive=True, group="run")
     def _run_in_background(self, epochs: int) -> None:
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        total_steps = epochs * math.ceil(self.engine.n_rows / self.engine.hyperparams.batch_size)
+        engine = self.engine
+        start = engine.history_length
+        batches = math.ceil(engine.n_rows / engine.hyperparams.batch_size)
+        total = max(1, epochs * batches)
 
-        def progress(done: int, _count: int) -> None:
-            self.call_from_thread(self._progress, done, total_steps)
+        def progress(_done: int, _count: int) -> None:
+            self.call_from_thread(self._progress, engine.history_length - start, total)
 
         try:
-            self.engine.run_epochs(
-                epochs, progress=progress, should_stop=lambda: worker.is_cancelled
-            )
+            engine.run_epochs(epochs, progress=progress, should_stop=lambda: worker.is_cancelled)
         finally:
             self.call_from_thread(self._run_finished, worker.is_cancelled)
 
     def _progress(self, done: int, total: int) -> None:
-        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one("#progress", ProgressBar).update(total=total, progress=min(done, total))
 
     def _run_finished(self, cancelled: bool) -> None:
+        what = self.busy
         self.busy = ""
         self.remove_class("busy")
-        self._notice = "run cancelled" if cancelled else f"ran {RUN_EPOCHS} epochs"
+        self._notice = f"cancelled: {what}" if cancelled else f"done: {what}"
         self._refresh_view()
 
     def action_cancel(self) -> None:
@@ -384,6 +396,11 @@ class LogSGDApp(App[int]):
         self.selected_panel = name
         self._apply_layout()
         self._refresh_view()
+
+    def action_scroll_panel(self, dx: int, dy: int) -> None:
+        panel = self.query_one(f"#{self.selected_panel}")
+        for scrollable in panel.query("VerticalScroll, RowTable"):
+            scrollable.scroll_relative(x=dx, y=dy, animate=False)
 
     def action_help(self) -> None:
         from logsgd.tui.screens.help import HelpScreen

@@ -120,7 +120,52 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
     ),
-    Command("panel", "tab", "next_panel", "Panel", "Compact layout: show the next panel", "tab"),
+    Command(
+        "panel", "tab", "next_panel", "Panel", "Select the next panel (compact: show it)", "tab"
+    ),
+    Command(
+        "scroll-up", "up", "scroll_panel(0, -1)", "Scroll up", "Scroll the selected panel up", "↑"
+    ),
+    Command(
+        "scroll-down",
+        "down",
+        "scroll_panel(0, 1)",
+        "Scroll down",
+        "Scroll the selected panel down",
+        "↓",
+    ),
+    Command(
+        "page-up",
+        "pageup",
+        "scroll_panel(0, -10)",
+        "Page up",
+        "Scroll the selected panel up a page",
+        "PgUp",
+    ),
+    Command(
+        "page-down",
+        "pagedown",
+        "scroll_panel(0, 10)",
+        "Page down",
+        "Scroll the selected panel down a page",
+        "PgDn",
+    ),
+    Command(
+        "scroll-left",
+        "shift+left",
+        "scroll_panel(-8, 0)",
+        "Scroll left",
+        "Scroll the selected panel left (wide tables)",
+        "shift+←",
+    ),
+    Command(
+        "scroll-right",
+        "shift+right",
+        "scroll_panel(8, 0)",
+        "Scroll right",
+        "Scroll the selected panel right (wide tables)",
+        "shift+→",
+    ),
     Command(
         "panel-dataset", "1", "show_panel('dataset')", "Dataset", "Show the dataset panel", "1"
     ),
@@ -162,7 +207,8 @@ def bindings() -> list[Binding]:
             key_display=c.keys_shown.split()[0],
             id=c.id,
             tooltip=c.help,
-            priority=c.id == "quit",
+            # tab must beat the screen's focus-next on the main screen (see check_action).
+            priority=c.id in ("quit", "panel"),
         )
         for c in COMMANDS
     ]

@@ -14,8 +14,12 @@ from textual.strip import Strip
 RowRenderer = Callable[[int], Text]
 
 
-class RowTable(ScrollView, can_focus=True):
-    """A header line that stays put and `n_rows` lines rendered on demand by `row_text(i)`."""
+class RowTable(ScrollView, can_focus=False):
+    """A header line that stays put and `n_rows` lines rendered on demand by `row_text(i)`.
+
+    It never takes focus: the arrow keys belong to stepping. The app scrolls the selected
+    panel with up/down/page keys instead.
+    """
 
     DEFAULT_CSS = """
     RowTable {

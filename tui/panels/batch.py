@@ -34,7 +34,7 @@ class BatchPanel(Panel):
     panel_name = "batch"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):
             yield Static(id="batch-body")
 
     def show(self, state: ViewState) -> None:
@@ -42,7 +42,7 @@ class BatchPanel(Panel):
         data = state.data
         body = Text()
         if event.step == 0:
-            self.border_title = "Current batch · step 0 (the start)"
+            self.border_title = "Batch · step 0 (the start)"
             body.append("No step yet. The next step runs ", style="")
             body.append(f"rows {rows_label([int(r) for r in event.next_rows])}", style="bold")
             body.append(f" (batch 1 of {event.batches_per_epoch}).\nPress → to run it.\n\n")
@@ -52,8 +52,8 @@ class BatchPanel(Panel):
             self.query_one("#batch-body", Static).update(body)
             return
         self.border_title = (
-            f"Current batch · step {event.step} · epoch {event.epoch} · "
-            f"batch {event.batch} of {event.batches_per_epoch}"
+            f"Batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
+            f" · step {event.step}"
         )
         weights = [float(w) for w in event.weights_before]
         body.append(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step\n")

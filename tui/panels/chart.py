@@ -68,6 +68,8 @@ class ChartPanel(Panel):
             plt.vline(change - 1, "orange")
         plt.vline(chart.cursor, "white")
         plt.xlim(0, max(1, last))
+        x_ticks = _integer_ticks(int(max(1, last)))
+        plt.xticks(x_ticks, [str(t) for t in x_ticks])
         if chart.mode == "weights":
             self._y_ticks(plt, chart)
         plt.title(f"step {chart.cursor}")
@@ -86,3 +88,10 @@ class ChartPanel(Panel):
         ticks = [low + (high - low) * k / 4 for k in range(5)]
         plt.ylim(low, high)  # type: ignore[attr-defined]
         plt.yticks(ticks, [fmt(t) for t in ticks])  # type: ignore[attr-defined]
+
+
+def _integer_ticks(last: int, count: int = 5) -> list[int]:
+    """Whole-step tick positions from 0 to last (steps are whole numbers)."""
+    if last <= count:
+        return list(range(last + 1))
+    return sorted({round(last * k / (count - 1)) for k in range(count)})

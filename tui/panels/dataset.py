@@ -45,7 +45,7 @@ class DatasetPanel(Panel):
         event = state.event
         data = state.data
         n = state.n_rows
-        self.border_title = f"Dataset · {data.name} ({n} rows)"
+        self.border_title = f"Dataset ({n} rows)"
         self.border_subtitle = "standardized" if event.standardized else ""
         key = (id(data), event.standardized)
         if key != self._data_key:

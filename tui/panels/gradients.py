@@ -23,7 +23,7 @@ class GradientsPanel(Panel):
     panel_name = "gradients"
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):
             yield Static(id="gradients-body")
 
     def show(self, state: ViewState) -> None:
@@ -53,6 +53,8 @@ class GradientsPanel(Panel):
             body.append(f"{label}\n", style="bold underline")
             column = event.terms[:, j]
             largest = int(np.argmax(np.abs(column))) if batch_size > 1 else -1
+            if largest >= 0 and column[largest] == 0:
+                largest = -1  # all terms are 0: none is largest
             order = range(batch_size)
             if batch_size > MAX_TERMS_LISTED:
                 order = sorted(np.argsort(-np.abs(column))[:MAX_TERMS_LISTED].tolist())

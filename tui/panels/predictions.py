@@ -31,10 +31,10 @@ class PredictionsPanel(Panel):
         before, after = event.predictions_before, event.predictions_after
         batch = {int(r) for r in event.rows}
         flips = int(((before >= 0.5) != (after >= 0.5)).sum()) if event.step else 0
-        self.border_title = (
-            f"Predictions after step {event.step} · accuracy {event.accuracy_after:.1%}"
+        self.border_title = f"Predictions after step {event.step}"
+        self.border_subtitle = f"accuracy {event.accuracy_after:.1%}" + (
+            f" · {flips} flipped {FLIP_MARK}" if flips else ""
         )
-        self.border_subtitle = f"{flips} flipped" if flips else ""
         index_width = max(len(str(n)), 1)
         prob_width = PROB_WIDTH
         if n <= 2000:  # exact column width for small data; the widest form otherwise

@@ -13,22 +13,31 @@ from logsgd.tui.state import ViewState
 def status_text(state: ViewState) -> Text:
     event = state.event
     hp = event.next_hyperparams if event.step == 0 else event.hyperparams
+    where = (
+        "start"
+        if event.step == 0
+        else f"epoch {event.epoch} batch {event.batch}/{event.batches_per_epoch}"
+    )
     parts = [
         f"{state.data.name}",
-        f"epoch {event.epoch} batch {event.batch}/{event.batches_per_epoch}",
         f"step {event.step}/{event.history_length}",
+        where,
         f"lr {fmt_data(hp.learning_rate)}",
         f"batch size {hp.batch_size}",
         f"shuffle {'on' if hp.shuffle else 'off'}",
-        f"standardized {'yes' if event.standardized else 'no'}",
+        "standardized" if event.standardized else "raw features",
     ]
     if hp.l2:
         parts.append(f"λ {fmt_data(hp.l2)}")
     if hp.momentum:
         parts.append(f"μ {fmt_data(hp.momentum)}")
-    parts.append(f"loss {fmt(event.loss_after)}")
-    parts.append(f"acc {event.accuracy_after:.1%}")
-    text = Text(" · ".join(parts))
+    # Line 1 says where the run is and how it is doing; line 2 what it runs with.
+    text = Text(
+        " · ".join(
+            [*parts[:3], f"loss {fmt(event.loss_after)}", f"accuracy {event.accuracy_after:.1%}"]
+        )
+    )
+    text.append("\n" + " · ".join(parts[3:]))
     nxt = event.next_hyperparams
     if event.step and nxt != hp:
         changed = []
