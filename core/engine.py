@@ -203,15 +203,30 @@ class Engine:
             dataset.n_features,
         )
         if standardized:
-            x, self.feature_mean, self.feature_std = standardize(dataset.features)
+            x, mean, std = standardize(dataset.features)
         else:
-            x = dataset.features
-            self.feature_mean = np.zeros(dataset.n_features)
-            self.feature_std = np.ones(dataset.n_features)
+            x, mean, std = (
+                dataset.features,
+                np.zeros(dataset.n_features),
+                np.ones(dataset.n_features),
+            )
+        inputs = _frozen(np.ascontiguousarray(x, dtype=np.float64))
+        xb = _frozen(maths.with_bias_column(inputs))
+        # Everything is checked before anything is changed: a rejected setup leaves the engine
+        # as it was. The run never holds a non-finite loss, so neither may its start.
+        with np.errstate(all="ignore"):
+            if not bool(np.isfinite(inputs).all()):
+                raise SettingError("standardizing made a feature non-finite; use the raw features")
+            if not bool(np.isfinite(xb @ init).all()):
+                raise SettingError(
+                    "initial weights make z = w.x overflow on this data (the loss would be "
+                    "infinite); choose smaller initial weights"
+                )
+        self.feature_mean, self.feature_std = mean, std
         self.dataset = dataset
         self.standardized = bool(standardized)
-        self.inputs: FloatArray = _frozen(np.ascontiguousarray(x, dtype=np.float64))
-        self._xb: FloatArray = _frozen(maths.with_bias_column(self.inputs))
+        self.inputs: FloatArray = inputs
+        self._xb: FloatArray = xb
         self._y: FloatArray = dataset.labels
         self._n = dataset.n_rows
         self._width = dataset.n_features + 1
@@ -253,14 +268,7 @@ class Engine:
         if initial_weights is None and dataset is None:
             initial_weights = self.initial_weights
         hp = hyperparams or (self._hp if dataset is None else None)
-        # Validate everything before touching the state.
-        if hp is not None:
-            hp.validated(new_dataset.n_rows)
-        validate_initial_weights(
-            new_dataset.default_initial_weights() if initial_weights is None else initial_weights,
-            new_dataset.n_features,
-        )
-        self._setup(new_dataset, hp, initial_weights, new_std)
+        self._setup(new_dataset, hp, initial_weights, new_std)  # validates before any change
         self._publish(Reset(self.current(), restarted=True))
 
     # ------------------------------------------------------------------ subscribers

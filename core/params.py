@@ -80,6 +80,6 @@ def validate_initial_weights(values: Sequence[float] | FloatArray, n_features: i
         )
     bad = [i for i, value in enumerate(weights) if not math.isfinite(value)]
     if bad:
-        raise SettingError(f"initial weight {bad[0]} is not a finite number ({weights[bad[0]]})")
+        raise SettingError(f"initial weight w{bad[0]} is not a finite number ({weights[bad[0]]})")
     weights.flags.writeable = False
     return weights

@@ -477,8 +477,8 @@ def test_a_rejected_setting_raises_and_leaves_the_state_untouched(
     [
         ([0.0, 0.0], "need 4 numbers"),
         ([0.0, 0.0, 0.0, 0.0, 0.0], "need 4 numbers"),
-        ([0.0, math.nan, 0.0, 0.0], "initial weight 1"),
-        ([0.0, 0.0, 0.0, math.inf], "initial weight 3"),
+        ([0.0, math.nan, 0.0, 0.0], "initial weight w1"),
+        ([0.0, 0.0, 0.0, math.inf], "initial weight w3"),
         (["a", 0.0, 0.0, 0.0], "must be numbers"),
     ],
 )

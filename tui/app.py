@@ -106,6 +106,7 @@ class LogSGDApp(App[int]):
         width, height = self.size
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.set_class(compact, "compact")
+        self.query_one(Footer).compact = compact
         for name in PANELS:
             panel = self.query_one(f"#{name}")
             panel.set_class(name == self.selected_panel, "-selected")
@@ -305,9 +306,13 @@ class LogSGDApp(App[int]):
         self._set(shuffle=not self.engine.hyperparams.shuffle)
 
     def action_toggle_standardize(self) -> None:
-        self.engine.restart(standardized=not self.engine.standardized)
-        state = "on" if self.engine.standardized else "off"
-        self._notice = f"standardization {state}: restarted at step 0"
+        try:
+            self.engine.restart(standardized=not self.engine.standardized)
+        except SettingError as error:
+            self._notice = f"not changed: {error}"
+        else:
+            state = "on" if self.engine.standardized else "off"
+            self._notice = f"standardization {state}: restarted at step 0"
         self._refresh_view()
 
     def action_edit(self) -> None:
@@ -329,12 +334,16 @@ class LogSGDApp(App[int]):
             return
         hyperparams, initial_weights = result
         engine = self.engine
-        if not np.array_equal(initial_weights, engine.initial_weights):
-            engine.restart(initial_weights=initial_weights, hyperparams=hyperparams)
-            self._notice = "new initial weights: restarted at step 0"
+        try:
+            if not np.array_equal(initial_weights, engine.initial_weights):
+                engine.restart(initial_weights=initial_weights, hyperparams=hyperparams)
+                self._notice = "new initial weights: restarted at step 0"
+                self._refresh_view()
+            else:
+                engine.set_hyperparams(hyperparams)
+        except SettingError as error:  # only the data can refute it (e.g. z overflows)
+            self._notice = f"not changed: {error}"
             self._refresh_view()
-        else:
-            self.engine.set_hyperparams(hyperparams)
 
     # ------------------------------------------------------------------ long runs
 

@@ -32,6 +32,8 @@ _FLAG_OF_SETTING = {
     "L2": "--l2",
     "momentum": "--momentum",
     "initial weight": "--init",
+    "initial weights make": "--init",
+    "standardizing": "--standardize",
 }
 
 
@@ -45,29 +47,27 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {PROG} --help)")
 
 
-def _number(flag: str) -> argparse._ActionType:
+def _number() -> argparse._ActionType:
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag}: expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{flag}: expected a finite number, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         return value
 
     return parse
 
 
-def _whole(flag: str, minimum: int) -> argparse._ActionType:
+def _whole(minimum: int) -> argparse._ActionType:
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{flag}: expected a whole number, got {text!r}"
-            ) from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag}: must be at least {minimum}, got {value}")
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
         return value
 
     return parse
@@ -81,7 +81,7 @@ def _weights(text: str) -> list[float]:
             values.append(float(part))
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"--init: value {i + 1} ({part!r}) is not a number"
+                f"initial weight w{i} ({part!r}) is not a number"
             ) from None
     return values
 
@@ -101,15 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--label", metavar="COL", help="label column (default: the last)")
     parser.add_argument("--features", metavar="A,B", help="feature columns (default: all others)")
     parser.add_argument("--positive", metavar="V", help="label value that is class 1 (one-vs-rest)")
-    parser.add_argument("--lr", type=_number("--lr"), help="learning rate")
-    parser.add_argument("--batch-size", type=_whole("--batch-size", 1), help="mini-batch size")
+    parser.add_argument("--lr", type=_number(), help="learning rate")
+    parser.add_argument("--batch-size", type=_whole(1), help="mini-batch size")
     parser.add_argument(
         "--shuffle",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="shuffle rows each epoch (from --seed and the epoch)",
     )
-    parser.add_argument("--seed", type=_whole("--seed", 0), help="seed for shuffling")
+    parser.add_argument("--seed", type=_whole(0), help="seed for shuffling")
     parser.add_argument(
         "--init",
         type=_weights,
@@ -121,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="z-score every feature with the data's mean and std",
     )
-    parser.add_argument("--l2", type=_number("--l2"), help="L2 penalty lambda (default 0)")
-    parser.add_argument("--momentum", type=_number("--momentum"), help="momentum mu (default 0)")
+    parser.add_argument("--l2", type=_number(), help="L2 penalty lambda (default 0)")
+    parser.add_argument("--momentum", type=_number(), help="momentum mu (default 0)")
     parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
     parser.add_argument("--version", action="store_true", help="print the version")
     parser.add_argument(
@@ -131,10 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FORMAT",
         help=f"run headless and write one of: {', '.join(FORMATS)}",
     )
-    parser.add_argument("--steps", type=_whole("--steps", 0), help="steps to export")
-    parser.add_argument(
-        "--epochs", type=_whole("--epochs", 0), help="epochs to export (default: one)"
-    )
+    parser.add_argument("--steps", type=_whole(0), help="steps to export")
+    parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
     return parser
 
@@ -158,18 +156,18 @@ def _setting_error(error: SettingError) -> UsageError:
 
 
 def resolve_setup(args: argparse.Namespace) -> Setup:
-    if args.data and args.dataset:
+    if args.data is not None and args.dataset is not None:
         raise UsageError("give either a CSV file or --dataset NAME, not both")
     csv_only = [f for f in ("label", "features", "positive") if getattr(args, f) is not None]
-    if csv_only and not args.data:
+    if csv_only and args.data is None:
         raise UsageError(f"--{csv_only[0]} applies to a CSV file; none was given")
-    if args.data:
+    if args.data is not None:
         features = None
         if args.features is not None:
             features = [name.strip() for name in args.features.split(",")]
         dataset = load_csv(args.data, label=args.label, features=features, positive=args.positive)
     else:
-        dataset = load_builtin(args.dataset or "seed")
+        dataset = load_builtin("seed" if args.dataset is None else args.dataset)
     hp = dataset.hyperparams
     changes: dict[str, object] = {}
     for flag_name, field_name in (
@@ -224,6 +222,14 @@ def run_export(args: argparse.Namespace, setup: Setup) -> int:
     return 0
 
 
+def _is_terminal(stream: object) -> bool:
+    """True for a stream that is a terminal; False for a file, a pipe, or a closed stream."""
+    try:
+        return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.version:
@@ -245,6 +251,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     setup = resolve_setup(args)
     if args.export is not None:
         return run_export(args, setup)
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        raise UsageError(
+            "the app needs a terminal (stdin and stdout); for output to a file or pipe, "
+            "use --export FORMAT"
+        )
     from logsgd.tui.app import run_app
 
     return run_app(setup)
@@ -256,6 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(argv)
     except (UsageError, DataError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SettingError as error:  # a setting that only the data can refute (engine setup)
+        print(f"{PROG}: error: {_setting_error(error)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -29,6 +29,19 @@ class Panel(Widget):
         if self.state is not None:
             self.show(self.state)
 
+    def on_resize(self) -> None:
+        # Panels that wrap their own lines (batch) depend on the width.
+        if self.state is not None and self.wraps_to_width:
+            self.show(self.state)
+
+    wraps_to_width = False
+
+    @property
+    def text_width(self) -> int:
+        """Columns available for text (inside border, padding and scrollbar); 80 before layout."""
+        width = self.size.width - 2
+        return width if width > 10 else 80
+
     def show(self, state: ViewState) -> None:
         raise NotImplementedError
 

@@ -19,19 +19,33 @@ def rows_label(rows: list[int]) -> str:
     return ", ".join(shown) + more
 
 
-def z_expansion(weights: list[float], x: list[float]) -> tuple[str, str]:
-    """('w0 * x1 + w1 * x2 + w2', '(-0.5875) * 121 + ... + (-0.005000)') for one row."""
+def z_expansion(weights: list[float], x: list[float]) -> tuple[list[str], list[str]]:
+    """The terms of z = w.x + b: symbolic (w0 * x1, ...) and with numbers (1.452 * 121, ...)."""
     d = len(x)
-    symbolic = " + ".join(f"w{j} * x{j + 1}" for j in range(d)) + f" + w{d}"
-    parts = [f"{operand(fmt(weights[j]))} * {operand(fmt_data(x[j]))}" for j in range(d)]
-    numeric = " + ".join([*parts, operand(fmt(weights[d]))])
-    return symbolic, numeric
+    symbolic = [f"w{j} * x{j + 1}" for j in range(d)] + [f"w{d}"]
+    numeric = [f"{operand(fmt(weights[j]))} * {operand(fmt_data(x[j]))}" for j in range(d)]
+    return symbolic, [*numeric, operand(fmt(weights[d]))]
+
+
+def wrap_sum(first: str, terms: list[str], indent: str, width: int) -> str:
+    """first + 'a + b + c', broken before a '+' with a hanging indent when wider than width."""
+    lines: list[str] = []
+    line = first + terms[0]
+    for term in terms[1:]:
+        if len(line) + 3 + len(term) > width and len(line) > len(indent) + 2:
+            lines.append(line)
+            line = f"{indent}+ {term}"
+        else:
+            line += f" + {term}"
+    lines.append(line)
+    return "\n".join(lines)
 
 
 class BatchPanel(Panel):
     """What the forward pass of this step computed, before the update."""
 
     panel_name = "batch"
+    wraps_to_width = True
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(can_focus=False):
@@ -65,7 +79,9 @@ class BatchPanel(Panel):
             body.append(f"\nrow {k}", style="bold")
             body.append(f"  {xs}  y{k} = {fmt_data(y)}\n")
             symbolic, numeric = z_expansion(weights, x)
-            body.append(f"  z{k} = {symbolic}\n     = {numeric}\n     = ")
+            width = self.text_width
+            body.append(wrap_sum(f"  z{k} = ", symbolic, "       ", width) + "\n")
+            body.append(wrap_sum("     = ", numeric, "       ", width) + "\n     = ")
             body.append(fmt(float(event.z[i])), style="bold")
             f_text = fmt_prob(float(event.f[i]))
             # "≈1" reads as "f ≈ 1", not "f = ≈1"

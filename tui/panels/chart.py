@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from textual.app import ComposeResult
 from textual_plotext import PlotextPlot
 
-from logsgd.core.formatting import fmt
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ViewState
 
@@ -14,7 +15,7 @@ from logsgd.tui.state import ViewState
 LINE_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red", "orange", "white")
 GHOST_COLOR = "gray"
 # Past this many epoch boundaries in view, marking each would paint the plot solid.
-MAX_BOUNDARY_LINES = 40
+MAX_BOUNDARY_LINES = 12
 MAX_LEGEND_LINES = 8
 
 
@@ -34,7 +35,7 @@ class ChartPanel(Panel):
         plt.xlabel("step")
         steps = chart.steps.tolist()
         if chart.mode == "loss":
-            self.border_title = "Full-data loss over steps (log scale) · c: weights"
+            self.border_title = "Loss (full data, log scale) · c: weights"
             plt.yscale("log")
         else:
             self.border_title = "Weights over steps · c: loss"
@@ -66,7 +67,8 @@ class ChartPanel(Panel):
                 plt.vline(b, "gray")
         for change in chart.changes:
             plt.vline(change - 1, "orange")
-        plt.vline(chart.cursor, "white")
+        if chart.cursor < last:  # at the latest step the plot's own frame marks it
+            plt.vline(chart.cursor, "white")
         plt.xlim(0, max(1, last))
         x_ticks = _integer_ticks(int(max(1, last)))
         plt.xticks(x_ticks, [str(t) for t in x_ticks])
@@ -85,9 +87,10 @@ class ChartPanel(Panel):
         high = max(float(v.max()) for v in values if v.size)
         if high == low:
             high, low = high + abs(high) * 0.5 + 1e-12, low - abs(low) * 0.5 - 1e-12
-        ticks = [low + (high - low) * k / 4 for k in range(5)]
-        plt.ylim(low, high)  # type: ignore[attr-defined]
-        plt.yticks(ticks, [fmt(t) for t in ticks])  # type: ignore[attr-defined]
+        ticks = _nice_ticks(low, high)
+        plt.ylim(min(low, ticks[0]), max(high, ticks[-1]))  # type: ignore[attr-defined]
+        # Ticks are round numbers chosen for the axis, not engine figures: shortest form.
+        plt.yticks(ticks, [f"{t:.6g}" for t in ticks])  # type: ignore[attr-defined]
 
 
 def _integer_ticks(last: int, count: int = 5) -> list[int]:
@@ -95,3 +98,17 @@ def _integer_ticks(last: int, count: int = 5) -> list[int]:
     if last <= count:
         return list(range(last + 1))
     return sorted({round(last * k / (count - 1)) for k in range(count)})
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values (multiples of 1, 2 or 5 times a power of ten) covering low..high."""
+    span = (high - low) / (count - 1)
+    magnitude = 10 ** math.floor(math.log10(span))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= span)
+    first = math.floor(low / step) * step
+    ticks = []
+    value = first
+    while value < high + step * 0.5:
+        ticks.append(0.0 if abs(value) < step * 1e-9 else value)
+        value += step
+    return ticks

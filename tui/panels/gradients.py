@@ -109,4 +109,5 @@ class GradientsPanel(Panel):
             )
             body.append(fmt(w_a), style="bold")
             body.append("\n\n")
+        body.rstrip()
         static.update(body)

@@ -40,9 +40,12 @@ class PredictionsPanel(Panel):
         if n <= 2000:  # exact column width for small data; the widest form otherwise
             prob_width = max(len(fmt_prob(float(f))) for f in (*before, *after))
         prob_width = max(prob_width, len("f before"))
+        # The verdict (predicted class, right or wrong, flipped) comes first, so a narrow panel
+        # never scrolls it away; header and rows share one column layout.
+        iw, pw = index_width, prob_width
         header = Text(
-            f"  {'#'.rjust(index_width)}  y  {'f before'.rjust(prob_width)}  "
-            f"{'f after'.rjust(prob_width)}  class ok flip"
+            f"  {'#'.rjust(iw)}  y  pred ok {FLIP_MARK}  "
+            f"{'f before'.rjust(pw)}  {'f after'.rjust(pw)}"
         )
 
         def row_text(i: int) -> Text:
@@ -52,17 +55,14 @@ class PredictionsPanel(Panel):
             right = predicted == int(y)
             flipped = event.step > 0 and (f_before >= 0.5) != (f_after >= 0.5)
             mark = "▶" if i in batch else " "
-            text = Text(
-                f"{mark} {str(i + 1).rjust(index_width)}  {fmt_data(y):>1}  "
-                f"{fmt_prob(f_before).rjust(prob_width)}  "
-            )
-            text.append(fmt_prob(f_after).rjust(prob_width), style="bold")
-            text.append(f"  {predicted:>5}  ")
+            text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {predicted:>4}  ")
             text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
-            text.append(f"   {FLIP_MARK if flipped else ' '}", style="bold yellow")
+            text.append(f" {FLIP_MARK if flipped else ' '}", style="bold yellow")
+            text.append(f"  {fmt_prob(f_before).rjust(pw)}  ")
+            text.append(fmt_prob(f_after).rjust(pw), style="bold")
             return text
 
         table = self.query_one(RowTable)
-        table.set_content(header, n, row_text, header.cell_len + 4)
+        table.set_content(header, n, row_text, header.cell_len)
         if batch:
             table.show_rows(min(batch), max(batch))

@@ -134,15 +134,17 @@ class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
                     yield Label(label, classes="edit-label")
                     yield Input(self.values.texts[name], id=f"edit-{name}", compact=True)
                 yield Static("", id=f"error-{name}", classes="edit-error")
-            yield Checkbox("shuffle rows each epoch", self.values.shuffle, id="edit-shuffle")
+            yield Checkbox(
+                "shuffle rows each epoch", self.values.shuffle, id="edit-shuffle", compact=True
+            )
             yield Static(
                 "Changing lr, batch size, seed, λ or μ applies from the next step; "
                 "new initial weights restart at step 0.",
                 classes="edit-note",
             )
             with Horizontal(id="edit-buttons"):
-                yield Button("Apply", variant="primary", id="edit-apply")
-                yield Button("Cancel", id="edit-cancel")
+                yield Button("Apply", variant="primary", id="edit-apply", compact=True)
+                yield Button("Cancel", id="edit-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#edit-learning_rate", Input).focus()

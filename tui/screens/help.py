@@ -12,12 +12,22 @@ from textual.widgets import Static
 from logsgd.tui.commands import COMMANDS
 
 
-def help_table() -> Table:
+def help_table(columns: int = 1) -> Table:
+    """Every command, one line each; split side by side into `columns` pairs of columns."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("key", no_wrap=True)
-    table.add_column("what it does")
-    for command in COMMANDS:
-        table.add_row(command.keys_shown, command.help)
+    per_column = -(-len(COMMANDS) // columns)
+    chunks = [COMMANDS[i : i + per_column] for i in range(0, len(COMMANDS), per_column)]
+    for _ in chunks:
+        table.add_column("key", no_wrap=True, style="bold")
+        table.add_column("what it does")
+    for row in range(per_column):
+        cells: list[str] = []
+        for chunk in chunks:
+            if row < len(chunk):
+                cells += [chunk[row].keys_shown, chunk[row].help]
+            else:
+                cells += ["", ""]
+        table.add_row(*cells)
     return table
 
 
@@ -36,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
                 "Rows are counted from 1, as in the lecture; the bias is the last weight.\n",
                 id="help-intro",
             )
-            yield Static(help_table(), id="help-table")
+            yield Static(help_table(2 if self.app.size.width >= 110 else 1), id="help-table")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
