@@ -73,7 +73,14 @@ class RowTable(ScrollView, can_focus=False):
             for seg in text.render(self.app.console)
             if seg.text != "\n"
         ]
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
+        full = Strip(segments)
+        strip = full.crop(scroll_x, scroll_x + width)
+        # A number cut at the edge would read as another number ("0.3136" as "0"): mark every
+        # cut with an ellipsis instead.
+        if full.cell_length > scroll_x + width and width > 1:
+            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", style)])])
+        if scroll_x > 0 and strip.cell_length > 1:
+            strip = Strip.join([Strip([Segment("…", style)]), strip.crop(1, width)])
         return strip.extend_cell_length(width, base)
 
     def region_of_row(self, index: int) -> Region:

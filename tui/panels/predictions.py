@@ -20,6 +20,7 @@ class PredictionsPanel(Panel):
     """f = sigma(w.x) for every row, before and after the update; flipped classes marked."""
 
     panel_name = "predictions"
+    wraps_to_width = True  # shows or drops the "f before" column by width
 
     def compose(self) -> ComposeResult:
         yield RowTable(id="predictions-table")
@@ -40,13 +41,12 @@ class PredictionsPanel(Panel):
         if n <= 2000:  # exact column width for small data; the widest form otherwise
             prob_width = max(len(fmt_prob(float(f))) for f in (*before, *after))
         prob_width = max(prob_width, len("f before"))
-        # The verdict (predicted class, right or wrong, flipped) comes first, so a narrow panel
-        # never scrolls it away; header and rows share one column layout.
+        # The verdict (predicted class, right or wrong, flipped) comes first, then f after the
+        # step, then f before it: a narrow panel drops "f before" rather than cut a number.
         iw, pw = index_width, prob_width
-        header = Text(
-            f"  {'#'.rjust(iw)}  y  pred ok {FLIP_MARK}  "
-            f"{'f before'.rjust(pw)}  {'f after'.rjust(pw)}"
-        )
+        head = f"  {'#'.rjust(iw)}  y  pred ok {FLIP_MARK}  {'f after'.rjust(pw)}"
+        show_before = len(head) + 2 + pw <= self.size.width - 3 or self.size.width == 0
+        header = Text(head + (f"  {'f before'.rjust(pw)}" if show_before else ""))
 
         def row_text(i: int) -> Text:
             y = float(labels[i])
@@ -58,8 +58,10 @@ class PredictionsPanel(Panel):
             text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {predicted:>4}  ")
             text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
             text.append(f" {FLIP_MARK if flipped else ' '}", style="bold yellow")
-            text.append(f"  {fmt_prob(f_before).rjust(pw)}  ")
+            text.append("  ")
             text.append(fmt_prob(f_after).rjust(pw), style="bold")
+            if show_before:
+                text.append(f"  {fmt_prob(f_before).rjust(pw)}")
             return text
 
         table = self.query_one(RowTable)
