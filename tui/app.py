@@ -297,7 +297,9 @@ class LogSGDApp(App[int]):
             self._refresh_view()
 
     def action_scale_lr(self, factor: float) -> None:
-        self._set(learning_rate=self.engine.hyperparams.learning_rate * factor)
+        lr = self.engine.hyperparams.learning_rate
+        # Divide rather than multiply by 0.1: 0.1 * 0.1 is 0.010000000000000002, 0.1 / 10 is 0.01.
+        self._set(learning_rate=lr * factor if factor >= 1 else lr / (1 / factor))
 
     def action_change_batch(self, delta: int) -> None:
         self._set(batch_size=self.engine.hyperparams.batch_size + delta)

@@ -208,7 +208,7 @@ def bindings() -> list[Binding]:
             id=c.id,
             tooltip=c.help,
             # tab must beat the screen's focus-next on the main screen (see check_action).
-            priority=c.id in ("quit", "panel"),
+            priority=c.id == "panel",
         )
         for c in COMMANDS
     ]

@@ -1,0 +1,657 @@
+"""Pilot tests: every key of the app, checked on what the app holds and on what it shows."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+
+import numpy as np
+import pytest
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey  # not exported; the Footer draws one per key
+
+from logsgd.core.dataset import Dataset
+from logsgd.core.engine import Engine
+from logsgd.core.formatting import fmt
+from logsgd.core.params import Hyperparams
+from logsgd.tui.app import LogSGDApp
+from logsgd.tui.cli import build_parser, make_engine, resolve_setup
+from logsgd.tui.commands import COMMANDS
+from logsgd.tui.rowtable import RowTable
+from logsgd.tui.screens.help import HelpScreen
+from logsgd.tui.state import PANELS
+
+WIDE = (120, 36)
+COMPACT = (80, 24)
+
+# The seed lecture (shared/seed-lecture.md), recomputed in float64.
+INITIAL_WEIGHTS = (1e-8, -1e-8, 1e-8)
+STEP1_WEIGHTS = (-0.58750029, -0.075000049, -0.0049999926)
+STEP1_PREDICTIONS = (4.3938e-32, 2.6052e-30, 1.2899e-54, 1.6393e-51)
+STEP2_WEIGHTS = (1.4524997, 0.012499951, 0.0050000074)
+STEP1_TERM_LINE = "(f1 - y1) * x1 = (0.5000 - 0) * 121 = 60.50"
+STEP2_TERM_LINE = "(f3 - y3) * x1 = (1.290e-54 - 1) * 210 = -210.0"
+
+Scenario = Callable[[LogSGDApp, Pilot[int]], Awaitable[None]]
+
+
+def make_app(*argv: str) -> LogSGDApp:
+    """The app exactly as `logsgd-tui ARGV` builds it (no arguments: the seed lecture)."""
+    return LogSGDApp(make_engine(resolve_setup(build_parser().parse_args(list(argv)))))
+
+
+def run_scenario(
+    scenario: Scenario, *argv: str, size: tuple[int, int] = COMPACT, app: LogSGDApp | None = None
+) -> LogSGDApp:
+    """Run the app headless at `size` and play `scenario` on it (pytest-asyncio is not used).
+
+    Compact unless a test reads the tables: one panel on screen renders twice as fast.
+    """
+    app = app or make_app(*argv)
+
+    async def inner() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(inner())
+    return app
+
+
+def shown(app: LogSGDApp, widget_id: str) -> str:
+    """The text a Static widget shows on the main screen."""
+    return str(app.query_one(f"#{widget_id}", Static).render())
+
+
+def table_lines(app: LogSGDApp, table_id: str) -> list[str]:
+    """The lines a RowTable draws right now, header first."""
+    table = app.query_one(f"#{table_id}", RowTable)
+    return [table.render_line(y).text.rstrip() for y in range(table.size.height)]
+
+
+def row_line(lines: list[str], row: int) -> str:
+    """The drawn line of data row `row` (counted from 1, as on screen)."""
+    for line in lines[1:]:
+        cells = line[1:].split()  # column 0 holds the mark: ▶ this batch, › the next
+        if cells and cells[0] == str(row):
+            return line
+    raise AssertionError(f"row {row} is not on screen: {lines}")
+
+
+def row_cells(lines: list[str], row: int) -> list[str]:
+    """The cells of data row `row`, without the batch mark."""
+    return row_line(lines, row)[1:].split()
+
+
+def weights_on_screen(app: LogSGDApp) -> np.ndarray:
+    return np.array(app.state.event.weights_after) if app.state else np.zeros(0)
+
+
+def footer_key(app: LogSGDApp, action: str) -> FooterKey:
+    """The Footer's entry for `action` (greyed when the action is disabled)."""
+    return next(key for key in app.query(FooterKey) if key.action == action)
+
+
+# ---------------------------------------------------------------------- stepping
+
+
+def test_step_keys_run_the_lecture_steps() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right")
+        event = app.state.event
+        assert event.step == 1 and app.engine.cursor == 1
+        assert event.weights_after == pytest.approx(STEP1_WEIGHTS, rel=1e-7)
+        assert event.predictions_after == pytest.approx(STEP1_PREDICTIONS, rel=1e-4)
+        gradients = shown(app, "gradients-body")
+        assert STEP1_TERM_LINE in gradients
+        assert "w0 <- w0 - lr * g0 = 1.000e-08 - 0.01 * 58.75 = -0.5875" in gradients
+        assert "w1 <- w1 - lr * g1 = -1.000e-08 - 0.01 * 7.500 = -0.07500" in gradients
+        predictions = table_lines(app, "predictions-table")
+        for row, f_after in enumerate(("4.394e-32", "2.605e-30", "1.290e-54", "1.639e-51"), 1):
+            assert f_after in row_cells(predictions, row), predictions
+        assert "z1 = w0 * x1 + w1 * x2 + w2" in shown(app, "batch-body")
+        status = shown(app, "status-text")
+        assert "step 1/1" in status
+        assert "epoch 1 batch 1/2" in status
+        assert "loss 60.26" in status
+        assert "50.0%" in status
+
+        await pilot.press("space")
+        event = app.state.event
+        assert event.step == 2
+        assert [int(r) for r in event.rows] == [2, 3]
+        assert event.weights_after == pytest.approx(STEP2_WEIGHTS, rel=1e-7)
+        gradients = shown(app, "gradients-body")
+        assert STEP2_TERM_LINE in gradients
+        assert "w0 <- w0 - lr * g0 = -0.5875 - 0.01 * (-204.0) = 1.452" in gradients
+        assert "g1 = mean of 2 = -8.750" in gradients
+        # All four predictions are 1 to float64: shown as ≈1, never as a faked exact 1.
+        predictions = table_lines(app, "predictions-table")
+        for row in (1, 2, 3, 4):
+            assert "≈1" in row_cells(predictions, row), predictions
+        status = shown(app, "status-text")
+        assert "step 2/2" in status
+        assert "epoch 1 batch 2/2" in status
+        assert "loss 85.43" in status
+
+        await pilot.press("l")
+        event = app.state.event
+        assert (event.step, event.epoch, event.batch) == (3, 2, 1)
+        assert [int(r) for r in event.rows] == [0, 1]
+        assert event.weights_before == pytest.approx(STEP2_WEIGHTS, rel=1e-7)
+        assert "step 3/3" in shown(app, "status-text")
+        assert "row 1" in shown(app, "batch-body")
+
+    run_scenario(scenario, size=WIDE)
+
+
+def test_back_keys_restore_the_recorded_steps() -> None:
+    def screen_of(app: LogSGDApp) -> tuple[str, str, list[str]]:
+        return (
+            shown(app, "gradients-body"),
+            shown(app, "batch-body"),
+            table_lines(app, "predictions-table"),
+        )
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        recorded = {0: (screen_of(app), weights_on_screen(app))}
+        for step in (1, 2, 3):
+            await pilot.press("right")
+            recorded[step] = (screen_of(app), weights_on_screen(app))
+        for key, step in (("left", 2), ("backspace", 1), ("h", 0)):
+            await pilot.press(key)
+            assert app.state.event.step == step, key
+            assert app.engine.history_length == 3  # going back keeps the later steps
+            screen, weights = recorded[step]
+            np.testing.assert_array_equal(weights_on_screen(app), weights)
+            assert screen_of(app) == screen, key
+            assert f"step {step}/3" in shown(app, "status-text")
+        np.testing.assert_array_equal(weights_on_screen(app), INITIAL_WEIGHTS)
+        assert "No gradient yet" in shown(app, "gradients-body")
+
+    run_scenario(scenario, size=WIDE)
+
+
+def test_back_actions_are_disabled_at_step_0() -> None:
+    back_actions = ("step_back", "previous_epoch", "first_step", "reset")
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        for action in back_actions:
+            assert app.check_action(action, ()) is None, action
+        assert "-disabled" in footer_key(app, "step_back").classes
+        await pilot.press("left", "left_square_bracket", "home", "r")
+        assert app.engine.cursor == 0 and app.engine.history_length == 0
+        await pilot.press("right")
+        for action in back_actions:
+            assert app.check_action(action, ()) is True, action
+        assert "-disabled" not in footer_key(app, "step_back").classes
+        await pilot.press("left")
+        for action in back_actions:
+            assert app.check_action(action, ()) is None, action
+        assert "-disabled" in footer_key(app, "step_back").classes
+
+    run_scenario(scenario)
+
+
+def test_epoch_keys_jump_to_epoch_boundaries() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right_square_bracket")
+        event = app.state.event
+        assert (event.step, event.epoch, event.batch) == (2, 1, 2)
+        assert event.weights_after == pytest.approx(STEP2_WEIGHTS, rel=1e-7)
+        assert "step 2/2" in shown(app, "status-text")
+        await pilot.press("right", "right_square_bracket")  # from inside epoch 2
+        assert (app.state.event.step, app.state.event.epoch) == (4, 2)
+        await pilot.press("right", "left_square_bracket")  # from step 5: back to 4
+        assert app.state.event.step == 4
+        assert "step 4/5" in shown(app, "status-text")
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.state.event.step == 0
+        assert app.engine.history_length == 5
+
+    run_scenario(scenario)
+
+
+def test_first_and_last_keys() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "right", "right")
+        step3_weights = weights_on_screen(app)
+        for first_key, last_key in (("home", "end"), ("g", "G")):
+            await pilot.press(first_key)
+            assert app.state.event.step == 0, first_key
+            np.testing.assert_array_equal(weights_on_screen(app), INITIAL_WEIGHTS)
+            assert "step 0/3" in shown(app, "status-text")
+            await pilot.press(last_key)
+            assert app.state.event.step == 3, last_key
+            np.testing.assert_array_equal(weights_on_screen(app), step3_weights)
+            assert "step 3/3" in shown(app, "status-text")
+
+    run_scenario(scenario)
+
+
+def test_reset_key_goes_to_step_0_and_keeps_the_history() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "right", "right", "r")
+        assert app.state.event.step == 0
+        assert app.engine.history_length == 3
+        np.testing.assert_array_equal(weights_on_screen(app), INITIAL_WEIGHTS)
+        assert "No gradient yet" in shown(app, "gradients-body")
+        status = shown(app, "status-text")
+        assert "step 0/3" in status
+        assert "reset to step 0" in status
+        await pilot.press("right")  # replays the recorded step 1
+        assert app.state.event.weights_after == pytest.approx(STEP1_WEIGHTS, rel=1e-7)
+        assert app.engine.history_length == 3
+        assert STEP1_TERM_LINE in shown(app, "gradients-body")
+
+    run_scenario(scenario)
+
+
+# ---------------------------------------------------------------------- autoplay
+
+
+def test_play_key_starts_and_stops_autoplay() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("plus")  # 4 steps per second keeps the test short
+        await pilot.press("p")
+        assert app.playing
+        assert "playing 4/s" in shown(app, "status-text")
+        await pilot.pause(0.6)
+        playing_step = app.state.event.step
+        assert playing_step >= 1
+        assert app.engine.history_length == playing_step
+        await pilot.press("p")
+        assert not app.playing
+        assert "playing" not in shown(app, "status-text")
+        stopped_step = app.state.event.step
+        await pilot.pause(0.4)  # more than one tick at 4/s
+        assert app.state.event.step == stopped_step
+        assert app.engine.cursor == stopped_step
+
+    run_scenario(scenario)
+
+
+def test_speed_keys_change_the_autoplay_speed() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        assert app.speed == 2.0
+        await pilot.press("minus", "minus", "minus")
+        assert app.speed == 0.5  # the slowest: the third - stays there
+        assert "autoplay speed 0.5 steps per second" in shown(app, "status-text")
+        await pilot.press("plus")
+        assert app.speed == 1.0
+        assert "autoplay speed 1 steps per second" in shown(app, "status-text")
+        await pilot.press("equals_sign")  # + without shift
+        assert app.speed == 2.0
+        assert app.engine.cursor == 0  # speed alone never steps
+
+
+# ---------------------------------------------------------------------- live hyperparameters
+
+
+def test_learning_rate_keys() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("u")
+        assert app.engine.hyperparams.learning_rate == 0.02
+        status = shown(app, "status-text")
+        assert "lr 0.02 " in status
+        assert "lr 0.01 → 0.02" in status
+        await pilot.press("d")
+        assert app.engine.hyperparams.learning_rate == 0.01
+        await pilot.press("D")
+        assert app.engine.hyperparams.learning_rate == pytest.approx(0.001)
+        assert "lr 0.01 → 0.001" in shown(app, "status-text")
+        await pilot.press("U", "U")
+        assert app.engine.hyperparams.learning_rate == pytest.approx(0.1)
+        # The next step runs with the new rate and the gradient panel writes it out.
+        await pilot.press("right")
+        event = app.state.event
+        assert event.hyperparams.learning_rate == pytest.approx(0.1)
+        assert event.weights_after[0] == pytest.approx(1e-8 - 0.1 * 58.750030, rel=1e-7)
+        assert "w0 <- w0 - lr * g0 = 1.000e-08 - 0.1 * 58.75 = -5.875" in shown(
+            app, "gradients-body"
+        )
+        assert app.engine.history_length == 1  # changes at step 0 drop nothing
+
+    run_scenario(scenario)
+
+
+def test_learning_rate_times_10_then_divided_by_10_is_the_same_rate() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("U", "D")
+        assert app.engine.hyperparams.learning_rate == 0.01
+        assert re.search(r"\blr 0\.01 ", shown(app, "status-text"))
+
+    run_scenario(scenario)
+
+
+def test_lr_change_mid_history_drops_the_future_and_keeps_a_ghost() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "right", "right")
+        step3_weights = weights_on_screen(app)
+        await pilot.press("left")
+        assert (app.engine.cursor, app.engine.history_length) == (2, 3)
+        await pilot.press("u")
+        engine = app.engine
+        assert (engine.cursor, engine.history_length) == (2, 2)
+        assert engine.hyperparams.learning_rate == 0.02
+        ghost = engine.ghost
+        assert ghost is not None
+        assert ghost.start_step == 3
+        assert ghost.hyperparams.learning_rate == 0.01
+        np.testing.assert_array_equal(ghost.weights, [step3_weights])
+        assert app.state.chart.ghost_steps.tolist() == [3.0]
+        status = shown(app, "status-text")
+        assert "from step 3: lr 0.01 → 0.02 (1 later steps dropped, shown faint)" in status
+        assert "next step: lr 0.02" in status
+        assert "step 2/2" in status
+        await pilot.press("right")  # step 3 again, now computed with lr 0.02
+        event = app.state.event
+        assert event.step == 3 and event.hyperparams.learning_rate == 0.02
+        expected = np.array(event.weights_before) - 0.02 * np.array(event.gradient)
+        np.testing.assert_allclose(event.weights_after, expected, rtol=1e-15)
+        assert not np.allclose(event.weights_after, step3_weights)
+        assert " - 0.02 * " in shown(app, "gradients-body")
+        assert "lr 0.02" in str(app.query_one("#gradients").border_title)
+
+    run_scenario(scenario)
+
+
+def test_batch_size_keys() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("b")
+        assert app.engine.hyperparams.batch_size == 3
+        status = shown(app, "status-text")
+        assert "batch size 3" in status
+        assert "batch size 2 → 3" in status
+        await pilot.press("right")
+        assert [int(r) for r in app.state.event.rows] == [0, 1, 2]
+        assert "rows 1, 2, 3" in shown(app, "batch-body")
+        assert "g0 = mean of 3 = " in shown(app, "gradients-body")
+        await pilot.press("b", "b")  # 3 -> 4, then 5 of 4 rows is refused
+        assert app.engine.hyperparams.batch_size == 4
+        assert (
+            "not changed: batch size must be between 1 and the number of rows (4), got 5"
+            in shown(app, "status-text")
+        )
+        await pilot.press("B", "B", "B", "B")  # 4 -> 1, then 0 is refused
+        assert app.engine.hyperparams.batch_size == 1
+        assert "got 0" in shown(app, "status-text")
+        assert (app.engine.cursor, app.engine.history_length) == (1, 1)
+
+    run_scenario(scenario)
+
+
+def test_shuffle_key() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("s")
+        assert app.engine.hyperparams.shuffle is True
+        assert "shuffle on" in shown(app, "status-text")
+        await pilot.press("right", "right")
+        shown_rows = [int(r) for r in app.engine.event_at(1).rows] + [
+            int(r) for r in app.state.event.rows
+        ]
+        # The same rows in the same order as the engine alone gives for this seed.
+        reference = Engine(
+            app.engine.dataset,
+            hyperparams=Hyperparams(learning_rate=0.01, batch_size=2, shuffle=True, seed=0),
+            initial_weights=INITIAL_WEIGHTS,
+        )
+        expected = [int(r) for r in reference.step().rows] + [int(r) for r in reference.step().rows]
+        assert shown_rows == expected
+        assert sorted(shown_rows) == [0, 1, 2, 3]
+        await pilot.press("s")
+        assert app.engine.hyperparams.shuffle is False
+        assert "next step: shuffle off" in shown(app, "status-text")
+
+    run_scenario(scenario)
+
+
+def test_standardize_key_restarts_with_standardized_features() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("1", "right", "right", "z")
+        engine = app.engine
+        assert engine.standardized is True
+        assert (engine.cursor, engine.history_length) == (0, 0)
+        np.testing.assert_allclose(engine.inputs.mean(axis=0), 0.0, atol=1e-12)
+        np.testing.assert_allclose(engine.inputs.std(axis=0), 1.0, rtol=1e-12)
+        status = shown(app, "status-text")
+        assert "standardized" in status
+        assert "standardization on: restarted at step 0" in status
+        x1_row1 = fmt(float(engine.inputs[0][0]))
+        assert x1_row1.startswith("-")  # 121 is below the mean of x1
+        assert row_cells(table_lines(app, "dataset-table"), 1)[1] == x1_row1
+        assert app.query_one("#dataset").border_subtitle == "standardized"
+        await pilot.press("right")
+        assert f"(f1 - y1) * x1 = (0.5000 - 0) * ({x1_row1}) = " in shown(app, "gradients-body")
+        await pilot.press("z")
+        assert app.engine.standardized is False and app.engine.cursor == 0
+        assert row_cells(table_lines(app, "dataset-table"), 1)[1:] == ["121", "14.8", "0"]
+        assert "standardization off" in shown(app, "status-text")
+
+    run_scenario(scenario)
+
+
+# ---------------------------------------------------------------------- long runs
+
+
+def test_run_key_runs_ten_epochs_in_the_background() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        event = app.state.event
+        assert (event.step, event.epoch, event.batch) == (20, 10, 2)
+        assert app.engine.history_length == 20
+        assert app.busy == ""
+        assert not app.has_class("busy")
+        assert app.check_action("step_forward", ()) is True
+        status = shown(app, "status-text")
+        assert "step 20/20" in status
+        assert "10 epochs" in status
+
+    run_scenario(scenario)
+
+
+def test_escape_cancels_a_background_run(dataset_maker: Callable[..., Dataset]) -> None:
+    # 100 000 rows at batch size 1: ten epochs are a million steps, far more than the time
+    # it takes to press Escape.
+    rows = 100_000
+    dataset = dataset_maker(n=rows, hyperparams=Hyperparams(batch_size=1))
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("R")
+        assert app.busy
+        assert app.has_class("busy")
+        assert app.check_action("step_forward", ()) is False
+        assert app.check_action("edit", ()) is False
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.busy == ""
+        assert "cancelled" in shown(app, "status-text")
+        stopped_at = app.engine.cursor
+        assert 0 < stopped_at < 10 * rows
+        assert app.state.event.step == stopped_at
+        assert app.engine.history_length == stopped_at
+        await pilot.press("right")
+        assert app.engine.cursor == stopped_at + 1
+
+    run_scenario(scenario, app=LogSGDApp(Engine(dataset)))
+
+
+# ---------------------------------------------------------------------- view
+
+
+def test_chart_key_toggles_weights_and_loss() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "right")
+        assert app.state.chart.series_names == ("w0", "w1", "w2 bias")
+        await pilot.press("c")
+        chart = app.state.chart
+        assert app.chart_mode == "loss" and chart.mode == "loss"
+        assert chart.series_names == ("loss",)
+        # The lecture's full-data loss at steps 0, 1, 2.
+        np.testing.assert_allclose(
+            chart.values[:, 0], [0.69314695, 60.255655, 85.430607], rtol=1e-7
+        )
+        assert str(app.query_one("#chart").border_title).lower().startswith("loss")
+        await pilot.press("c")
+        assert app.state.chart.mode == "weights"
+        np.testing.assert_allclose(app.state.chart.values[1], STEP1_WEIGHTS, rtol=1e-7)
+        assert str(app.query_one("#chart").border_title).lower().startswith("weights")
+
+    run_scenario(scenario)
+
+
+def test_panel_keys_show_one_panel_at_a_time_in_the_compact_layout() -> None:
+    def visible(app: LogSGDApp) -> list[str]:
+        return [name for name in PANELS if app.query_one(f"#{name}").display]
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        assert app.has_class("compact")
+        assert visible(app) == ["batch"]
+        for number, name in enumerate(PANELS, start=1):
+            await pilot.press(str(number))
+            assert app.selected_panel == name
+            assert visible(app) == [name]
+            assert app.query_one(f"#{name}").region.height > 10
+            assert f" {number} {name} " in shown(app, "tabs")
+        await pilot.press("tab")  # from the last panel round to the first
+        assert visible(app) == ["dataset"]
+
+    run_scenario(scenario)
+
+
+def test_tab_selects_the_next_panel_in_the_wide_layout() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        assert not app.has_class("compact")
+        await pilot.press("tab")
+        assert app.selected_panel == PANELS[PANELS.index("batch") + 1]
+        assert app.query_one(f"#{app.selected_panel}").has_class("-selected")
+        assert not app.query_one("#batch").has_class("-selected")
+        assert all(app.query_one(f"#{name}").display for name in PANELS)
+
+    run_scenario(scenario, size=WIDE)
+
+
+def test_scroll_keys_scroll_the_selected_panel() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("5")
+        table = app.query_one("#predictions-table", RowTable)
+        assert table_lines(app, "predictions-table")[1].split()[0] == "1"
+        await pilot.press("down")
+        assert table.scroll_offset.y == 1
+        assert table_lines(app, "predictions-table")[1].split()[0] == "2"
+        await pilot.press("pagedown")
+        assert table.scroll_offset.y == 11
+        assert table_lines(app, "predictions-table")[1].split()[0] == "12"
+        await pilot.press("pageup", "up")
+        assert table.scroll_offset.y == 0
+        await pilot.press("1")  # the dataset: 30 features, wider than the screen
+        dataset = app.query_one("#dataset-table", RowTable)
+        header = table_lines(app, "dataset-table")[0]
+        names = app.engine.dataset.feature_names
+
+        def whole_names(line: str) -> set[str]:
+            return {name for name in names if f" {name} " in f" {line} "}
+
+        await pilot.press("shift+right")
+        assert dataset.scroll_offset.x == 8
+        scrolled = table_lines(app, "dataset-table")[0]
+        assert whole_names(scrolled) - whole_names(header), "no new column came into view"
+        await pilot.press("shift+left")
+        assert dataset.scroll_offset.x == 0
+        assert table_lines(app, "dataset-table")[0] == header
+        assert app.engine.cursor == 0
+
+    run_scenario(scenario, "--dataset", "breast-cancer")
+
+
+# ---------------------------------------------------------------------- help, quit, palette
+
+
+def test_help_keys_list_every_command() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("space", "u")  # the help is in front: no step, no change
+        assert app.engine.cursor == 0
+        assert app.engine.hyperparams.learning_rate == 0.01
+        table = app.screen.query_one("#help-table", Static)
+        lines = [table.render_line(y).text for y in range(table.size.height)]
+        for command in COMMANDS:
+            assert any(
+                line.startswith(command.keys_shown + " ") and command.help in line for line in lines
+            ), f"help lacks {command.keys_shown}: {command.help}"
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.engine.cursor == 0
+
+    run_scenario(scenario)  # one column of keys here, so every line is whole
+
+
+def test_q_on_the_help_screen_closes_the_help() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("question_mark", "q")
+        assert app.is_running
+        assert not isinstance(app.screen, HelpScreen)
+
+    run_scenario(scenario)
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+q"])
+def test_quit_keys(key: str) -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        assert app.is_running
+        await pilot.press(key)
+        assert not app.is_running
+
+    app = run_scenario(scenario)
+    assert app.return_code == 0
+
+
+def test_every_command_is_bound_to_its_keys() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        active = app.active_bindings
+        for command in COMMANDS:
+            for key in command.keys.split(","):
+                assert active[key].binding.action == command.action, key
+
+    run_scenario(scenario)
+
+
+def test_palette_has_every_command_and_runs_it() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        entries = {c.title: c for c in app.get_system_commands(app.screen)}
+        for command in COMMANDS:
+            title = f"{command.label} [{command.keys_shown}]"
+            assert title in entries, title
+            assert entries[title].help == command.help
+        await entries["Step [→ space l]"].callback()
+        await pilot.pause()
+        assert app.state.event.step == 1
+        assert STEP1_TERM_LINE in shown(app, "gradients-body")
+        # Through the palette itself, as a person would use it.
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Run 10")
+        results = app.screen.query_one(CommandList)
+        for _ in range(50):  # the palette searches asynchronously
+            if results.highlighted is not None:
+                break
+            await pilot.pause(0.05)
+        highlighted = results.get_option_at_index(results.highlighted or 0)
+        assert "Run 10 epochs" in str(highlighted.prompt)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # From step 1 the run finishes epoch 1, then nine more.
+        assert (app.state.event.step, app.state.event.epoch) == (20, 10)
+
+    run_scenario(scenario)
