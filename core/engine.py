@@ -679,6 +679,26 @@ class Engine:
                 computed = self._advance(remaining, stop=stop, progress=progress)
         return self._after_move(start, computed)
 
+    def walk(self, moves: list[int]) -> StepEvent:
+        """Apply +1 (forward) and -1 (back) moves in order, then publish once.
+
+        Exactly as the same sequence of step() and back() calls (back clamps at step 0, forward
+        replays or computes, and stops at divergence), but one event is built, not one per move:
+        a flood of arrow keys costs O(B d) per move plus one O(n d) event.
+        """
+        start = self._cursor
+        computed = 0
+        for move in moves:
+            if move >= 0:
+                for _ in range(move):
+                    if self._cursor < self.history_length:
+                        self._cursor += 1
+                    else:
+                        computed += self._advance(1)
+            else:
+                self._cursor = max(0, self._cursor + move)
+        return self._after_move(start, computed)
+
     def run_epochs(
         self,
         count: int,

@@ -971,3 +971,33 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
     count_example(f"diverged: {engine.diverged_at is not None}")
     count_example(f"history over 20 steps: {engine.history_length > 20}")
     count_example(f"settings changed mid-run: {bool(engine.hyperparam_changes())}")
+
+
+# ---------------------------------------------------------------- walk (coalesced arrow keys)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(moves=st.lists(st.sampled_from([1, 1, -1]), max_size=60), replay_first=st.booleans())
+def test_walk_equals_the_same_steps_and_backs_one_by_one(
+    dataset: Dataset, moves: list[int], replay_first: bool
+) -> None:
+    one_by_one = Engine(dataset, Hyperparams(learning_rate=0.3, batch_size=3, shuffle=True))
+    walked = Engine(dataset, Hyperparams(learning_rate=0.3, batch_size=3, shuffle=True))
+    if replay_first:  # part of the walk replays recorded steps, part computes new ones
+        for engine in (one_by_one, walked):
+            engine.run_steps(7)
+            engine.jump(2)
+    for move in moves:
+        if move > 0:
+            one_by_one.step()
+        else:
+            one_by_one.back()
+    seen: list[EngineMessage] = []
+    walked.subscribe(seen.append)
+    event = walked.walk(moves)
+    assert walked.cursor == one_by_one.cursor == event.step
+    assert walked.history_length == one_by_one.history_length
+    assert np.array_equal(walked.weight_history(), one_by_one.weight_history())
+    assert len([m for m in seen if not isinstance(m, Diverged)]) == 1  # one event for the walk

@@ -9,9 +9,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
@@ -48,6 +49,9 @@ SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 # Below this size the five panels show one at a time (keys 1-5 and tab switch).
 COMPACT_WIDTH = 110
 COMPACT_HEIGHT = 30
+# Below this the panels cannot show a formula line; the app says so instead of drawing garbage.
+MIN_WIDTH = 60
+MIN_HEIGHT = 16
 ENGINE_ACTIONS = {
     "step_forward", "step_back", "next_epoch", "previous_epoch", "first_step", "last_step",
     "reset", "toggle_play", "scale_lr", "change_batch", "toggle_shuffle", "toggle_standardize",
@@ -77,6 +81,9 @@ class LogSGDApp(App[int]):
         self._timer: Any = None
         self._data_info: DataInfo | None = None
         self._main_thread = threading.get_ident()
+        # Arrow keys queue moves; one flush applies them all and draws once (key floods).
+        self._moves: list[int] = []
+        self._flush_scheduled = False
         engine.subscribe(self._on_engine)
 
     # ------------------------------------------------------------------ layout
@@ -92,6 +99,7 @@ class LogSGDApp(App[int]):
                 yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
                 yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
         yield Static(id="tabs")
+        yield Static(id="too-small")
         yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
@@ -99,11 +107,16 @@ class LogSGDApp(App[int]):
         self._apply_layout()
         self._publish(self.engine.current())
 
-    def on_resize(self) -> None:
-        self._apply_layout()
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size)
 
-    def _apply_layout(self) -> None:
-        width, height = self.size
+    def _apply_layout(self, size: Size | None = None) -> None:
+        width, height = size or self.size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(too_small, "too-small")
+        self.query_one("#too-small", Static).update(
+            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT} (now {width}x{height})"
+        )
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.set_class(compact, "compact")
         self.query_one(Footer).compact = compact
@@ -214,34 +227,59 @@ class LogSGDApp(App[int]):
             return False  # in a form, tab moves between fields
         if self.busy and action in ENGINE_ACTIONS:
             return False
-        if action in BACK_ACTIONS and self.engine.cursor == 0:
+        if action in BACK_ACTIONS and self._cursor_after_queued_moves() == 0:
             return None  # shown greyed in the Footer
         return True
 
     # ------------------------------------------------------------------ stepping
 
     def action_step_forward(self) -> None:
-        self.engine.step()
+        self._queue_move(+1)
 
     def action_step_back(self) -> None:
-        self.engine.back()
+        self._queue_move(-1)
+
+    def _queue_move(self, move: int) -> None:
+        self._moves.append(move)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            # Runs after the keys already queued, so a flood becomes one engine walk and one
+            # redraw; never a dropped step.
+            self.call_later(self._flush_moves)
+
+    def _flush_moves(self) -> None:
+        self._flush_scheduled = False
+        moves, self._moves = self._moves, []
+        if moves:
+            self.engine.walk(moves)
+
+    def _cursor_after_queued_moves(self) -> int:
+        cursor = self.engine.cursor
+        for move in self._moves:
+            cursor = max(0, cursor + move)
+        return cursor
 
     def action_next_epoch(self) -> None:
+        self._flush_moves()
         if self.engine.steps_to_next_boundary() > BACKGROUND_STEPS:
             self._start_background(1, "running to the end of the epoch")
         else:
             self.engine.next_epoch_boundary()
 
     def action_previous_epoch(self) -> None:
+        self._flush_moves()
         self.engine.previous_epoch_boundary()
 
     def action_first_step(self) -> None:
+        self._flush_moves()
         self.engine.first()
 
     def action_last_step(self) -> None:
+        self._flush_moves()
         self.engine.last()
 
     def action_reset(self) -> None:
+        self._flush_moves()
         self._notice = "reset to step 0 (the recorded steps are kept: → replays them)"
         self.engine.reset()
 
@@ -267,6 +305,7 @@ class LogSGDApp(App[int]):
             self._timer = None
 
     def _autoplay_tick(self) -> None:
+        self._flush_moves()
         before = self.engine.cursor
         self.engine.step()
         if self.engine.cursor == before:  # diverged: nothing more to play
@@ -297,17 +336,21 @@ class LogSGDApp(App[int]):
             self._refresh_view()
 
     def action_scale_lr(self, factor: float) -> None:
+        self._flush_moves()
         lr = self.engine.hyperparams.learning_rate
         # Divide rather than multiply by 0.1: 0.1 * 0.1 is 0.010000000000000002, 0.1 / 10 is 0.01.
         self._set(learning_rate=lr * factor if factor >= 1 else lr / (1 / factor))
 
     def action_change_batch(self, delta: int) -> None:
+        self._flush_moves()
         self._set(batch_size=self.engine.hyperparams.batch_size + delta)
 
     def action_toggle_shuffle(self) -> None:
+        self._flush_moves()
         self._set(shuffle=not self.engine.hyperparams.shuffle)
 
     def action_toggle_standardize(self) -> None:
+        self._flush_moves()
         try:
             self.engine.restart(standardized=not self.engine.standardized)
         except SettingError as error:
@@ -318,6 +361,7 @@ class LogSGDApp(App[int]):
         self._refresh_view()
 
     def action_edit(self) -> None:
+        self._flush_moves()
         from logsgd.tui.screens.edit import EditScreen, EditValues
 
         engine = self.engine
@@ -350,6 +394,7 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ long runs
 
     def action_run_epochs(self) -> None:
+        self._flush_moves()
         self._start_background(RUN_EPOCHS, f"running {RUN_EPOCHS} epochs")
 
     def _start_background(self, epochs: int, what: str) -> None:
