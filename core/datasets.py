@@ -170,22 +170,29 @@ def _blobs(
 _SYNTHETIC_HYPERPARAMS = Hyperparams(learning_rate=0.1, batch_size=10)
 
 
+def _synthetic(
+    name: str, features: FloatArray, labels: FloatArray, class_names: tuple[str, str]
+) -> Dataset:
+    """A generated two-feature set, named x1 and x2 as in the lecture."""
+    return Dataset(
+        name=name,
+        description=_DESCRIPTIONS[name],
+        feature_names=("x1", "x2"),
+        label_name="y",
+        features=features,
+        labels=labels,
+        class_names=class_names,
+        hyperparams=_SYNTHETIC_HYPERPARAMS,
+    )
+
+
 @_builtin(
     "blobs-separable",
     "synthetic: two well-apart Gaussian blobs, 60 rows, 2 features; a line separates them",
 )
 def _blobs_separable() -> Dataset:
     features, labels = _blobs(seed=11, per_class=30, centre_zero=(1.0, 1.5), centre_one=(4.0, 4.0))
-    return Dataset(
-        name="blobs-separable",
-        description=_DESCRIPTIONS["blobs-separable"],
-        feature_names=("x1", "x2"),
-        label_name="y",
-        features=features,
-        labels=labels,
-        class_names=("blob A", "blob B"),
-        hyperparams=_SYNTHETIC_HYPERPARAMS,
-    )
+    return _synthetic("blobs-separable", features, labels, ("blob A", "blob B"))
 
 
 @_builtin(
@@ -194,16 +201,7 @@ def _blobs_separable() -> Dataset:
 )
 def _blobs_overlapping() -> Dataset:
     features, labels = _blobs(seed=12, per_class=40, centre_zero=(2.0, 2.0), centre_one=(3.0, 2.8))
-    return Dataset(
-        name="blobs-overlapping",
-        description=_DESCRIPTIONS["blobs-overlapping"],
-        feature_names=("x1", "x2"),
-        label_name="y",
-        features=features,
-        labels=labels,
-        class_names=("blob A", "blob B"),
-        hyperparams=_SYNTHETIC_HYPERPARAMS,
-    )
+    return _synthetic("blobs-overlapping", features, labels, ("blob A", "blob B"))
 
 
 @_builtin(
@@ -219,13 +217,4 @@ def _xor() -> Dataset:
     # The first two clusters share a sign (class 0), the last two do not (class 1).
     labels = np.repeat([0.0, 0.0, 1.0, 1.0], per_cluster)
     features, labels = _finish(rng, features, labels)
-    return Dataset(
-        name="xor",
-        description=_DESCRIPTIONS["xor"],
-        feature_names=("x1", "x2"),
-        label_name="y",
-        features=features,
-        labels=labels,
-        class_names=("same sign", "opposite sign"),
-        hyperparams=_SYNTHETIC_HYPERPARAMS,
-    )
+    return _synthetic("xor", features, labels, ("same sign", "opposite sign"))
