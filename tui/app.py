@@ -115,7 +115,7 @@ class LogSGDApp(App[int]):
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(too_small, "too-small")
         self.query_one("#too-small", Static).update(
-            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT} (now {width}x{height})"
+            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}\n(now {width}x{height})"
         )
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.set_class(compact, "compact")
