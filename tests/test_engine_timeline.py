@@ -873,6 +873,7 @@ ACTIONS = st.one_of(
     st.tuples(st.just("momentum"), st.sampled_from([0.0, 0.5, 0.9])),
     st.tuples(st.just("l2"), st.sampled_from([0.0, 0.1])),
     st.tuples(st.just("reset"), st.just(0)),
+    st.tuples(st.just("walk"), st.lists(st.sampled_from([1, 1, -1]), max_size=12)),
 )
 
 
@@ -932,6 +933,9 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
         check_invariants(engine)
         engine.run_steps(warm_up)
         check_invariants(engine)
+        # The history is exactly as long as the furthest the cursor has been since the last
+        # change that dropped the future (the computed steps, no more, no fewer).
+        furthest = engine.cursor
         for name, value in actions:
             if name == "step":
                 engine.step()
@@ -949,6 +953,8 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
                 engine.previous_epoch_boundary()
             elif name == "reset":
                 engine.reset()
+            elif name == "walk":
+                engine.walk(value)
             else:
                 if name == "batch_size":
                     value = min(value, n)
@@ -956,6 +962,10 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
                 engine.set_hyperparams(**{name: value})
                 assert engine.cursor == cursor
                 assert engine.history_length in (cursor, length)
+                if engine.history_length == cursor:
+                    furthest = cursor
+            furthest = max(furthest, engine.cursor)
+            assert engine.history_length == furthest
             check_invariants(engine)
         assert_every_epoch_covers_every_row_once(engine)
         if engine.diverged_at is not None:
