@@ -84,6 +84,7 @@ class LogSGDApp(App[int]):
         # Arrow keys queue moves; one flush applies them all and draws once (key floods).
         self._moves: list[int] = []
         self._flush_scheduled = False
+        self._bindings_key: tuple[bool, bool] | None = None
         engine.subscribe(self._on_engine)
 
     # ------------------------------------------------------------------ layout
@@ -175,7 +176,12 @@ class LogSGDApp(App[int]):
             selected_panel=self.selected_panel,
             busy=self.busy,
         )
-        self.refresh_bindings()
+        # The Footer re-lays itself out on every refresh_bindings; only ask when what
+        # check_action answers can have changed (back at step 0, a background run).
+        enabled = (event.step == 0, bool(self.busy))
+        if enabled != self._bindings_key:
+            self._bindings_key = enabled
+            self.refresh_bindings()
 
     def _chart_data(self, cursor: int) -> ChartData:
         engine = self.engine
