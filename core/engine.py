@@ -352,6 +352,11 @@ class Engine:
                     ends.append(last)
         return ends
 
+    @property
+    def epochs_started(self) -> int:
+        """How many epochs have a recorded step (O(1), unlike listing their boundaries)."""
+        return len(self._epoch_first_step) - 1
+
     def hyperparam_changes(self) -> list[int]:
         """Steps s >= 2 whose hyperparameters differ from those of step s - 1."""
         idx = self._hp_index.data[1 : self._weights.length]

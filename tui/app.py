@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from collections.abc import Iterable
@@ -29,7 +30,7 @@ from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError
 from logsgd.tui.commands import COMMANDS, bindings
 from logsgd.tui.panels.batch import BatchPanel
-from logsgd.tui.panels.chart import ChartPanel
+from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, ChartPanel
 from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
@@ -68,6 +69,8 @@ class LogSGDApp(App[int]):
     BINDINGS = bindings()
 
     state: reactive[ViewState | None] = reactive(None, init=False, always_update=True)
+    # Set by run_app for the real process; tests that build many apps leave the collector alone.
+    freeze_startup_objects = False
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -107,6 +110,14 @@ class LogSGDApp(App[int]):
     def on_mount(self) -> None:
         self._apply_layout()
         self._publish(self.engine.current())
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        if self.freeze_startup_objects:
+            # Start-up objects (Textual's, numpy's, ours) live as long as the app: freeze
+            # them out of the collector so later collections, one every few keys, stay short.
+            gc.freeze()
+            gc.enable()
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size)
@@ -217,7 +228,12 @@ class LogSGDApp(App[int]):
             ghost_steps=ghost_steps if ghost is not None else np.zeros(0),
             ghost_values=ghost_values,
             cursor=cursor,
-            epoch_boundaries=tuple(engine.epoch_boundaries()),
+            # Past a dozen epochs the chart marks none; do not list 500,000 of them to find out.
+            epoch_boundaries=(
+                tuple(engine.epoch_boundaries())
+                if engine.epochs_started <= MAX_BOUNDARY_LINES + 1
+                else ()
+            ),
             changes=tuple(engine.hyperparam_changes()),
         )
 
@@ -503,5 +519,9 @@ def run_app(setup: Setup) -> int:
     from logsgd.tui.cli import make_engine
 
     app = LogSGDApp(make_engine(setup))
-    app.run()
+    app.freeze_startup_objects = True
+    try:
+        app.run()
+    finally:
+        gc.enable()
     return app.return_code or 0

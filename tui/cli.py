@@ -7,12 +7,12 @@ error message stay fast and work without a terminal.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
 from logsgd.core.csvload import DataError, load_csv
@@ -233,6 +233,8 @@ def _is_terminal(stream: object) -> bool:
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.version:
+        from importlib.metadata import PackageNotFoundError, version  # 35 ms: only here
+
         try:
             print(f"{PROG} {version('logsgd-tui')}")
         except PackageNotFoundError:
@@ -256,6 +258,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             "the app needs a terminal (stdin and stdout); for output to a file or pipe, "
             "use --export FORMAT"
         )
+    # Collection during start-up only walks objects that all live on; the app re-enables it
+    # (after freezing them) once the first frame is drawn.
+    gc.disable()
     from logsgd.tui.app import run_app
 
     return run_app(setup)

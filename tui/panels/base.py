@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.reactive import reactive
+from textual.visual import visualize
 from textual.widget import Widget
+from textual.widgets import Static
 
 from logsgd.tui.state import ViewState
 
@@ -53,3 +56,17 @@ def sign_style(value: float) -> str:
     if value < 0:
         return "red"
     return ""
+
+
+def set_text(static: Static, text: Text) -> None:
+    """Show text in a Static, re-laying out the screen only if its height changes.
+
+    A layout pass redraws every panel (tens of ms); most steps keep each text's height.
+    """
+    width = static.content_region.width
+    if width > 0 and static.content_region.height > 0:
+        height = visualize(static, text).get_height(static.styles, width)
+        if height == static.content_region.height:
+            static.update(text, layout=False)
+            return
+    static.update(text)

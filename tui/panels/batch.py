@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
-from logsgd.tui.panels.base import Panel
+from logsgd.tui.panels.base import Panel, set_text
 from logsgd.tui.state import ViewState
 
 
@@ -63,7 +63,7 @@ class BatchPanel(Panel):
             body.append("Initial weights:\n")
             for label, w in zip(data.weight_labels, event.weights_after, strict=True):
                 body.append(f"  {label} = {fmt(float(w))}\n")
-            self.query_one("#batch-body", Static).update(body)
+            set_text(self.query_one("#batch-body", Static), body)
             return
         self.border_title = (
             f"Batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
@@ -90,4 +90,4 @@ class BatchPanel(Panel):
             body.append(f_text.lstrip("≈"), style="bold")
             body.append(f"    loss{k} = {fmt(float(event.sample_losses[i]))}\n")
         body.append(f"\nbatch loss (mean) = {fmt(event.batch_loss)}\n")
-        self.query_one("#batch-body", Static).update(body)
+        set_text(self.query_one("#batch-body", Static), body)

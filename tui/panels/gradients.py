@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
-from logsgd.tui.panels.base import Panel, sign_style
+from logsgd.tui.panels.base import Panel, set_text, sign_style
 from logsgd.tui.state import ViewState
 
 LARGEST_MARK = "◀"
@@ -39,7 +39,7 @@ class GradientsPanel(Panel):
                 "dL/dw_j = mean over the batch of (f_i - y_i) * x_ij  (x = 1 for the bias)\n"
             )
             body.append("w_j <- w_j - lr * g_j")
-            static.update(body)
+            set_text(static, body)
             return
         hp = event.hyperparams
         self.border_title = (
@@ -110,4 +110,4 @@ class GradientsPanel(Panel):
             body.append(fmt(w_a), style="bold")
             body.append("\n\n")
         body.rstrip()
-        static.update(body)
+        set_text(static, body)

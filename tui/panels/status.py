@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data
-from logsgd.tui.panels.base import Panel
+from logsgd.tui.panels.base import Panel, set_text
 from logsgd.tui.state import ViewState
 
 
@@ -77,4 +77,4 @@ class StatusLine(Panel):
         yield Static(id="status-text")
 
     def show(self, state: ViewState) -> None:
-        self.query_one("#status-text", Static).update(status_text(state))
+        set_text(self.query_one("#status-text", Static), status_text(state))
