@@ -520,6 +520,7 @@ class Engine:
         if mu or self._velocity is not None:
             self._ensure_velocity(needed)
         w_data, ep_data, off_data = self._weights.data, self._epoch.data, self._offset.data
+        hp_data = self._hp_index.data
         velocity_data = self._velocity.data if self._velocity is not None else None
         order = self._order(epoch, self._order_hyperparams(epoch, offset, hp))
         xb, y = self._xb, self._y
@@ -573,6 +574,7 @@ class Engine:
                     break
                 step += 1
                 w_data[step] = new_weights
+                hp_data[step] = hp_id  # `stop` reads this step's batch size before _set_length
                 ep_data[step] = epoch
                 off_data[step] = offset
                 if velocity_data is not None:

@@ -949,12 +949,20 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
                 engine.run_epochs(value)
             elif name == "next_boundary":
                 engine.next_epoch_boundary()
+                if engine.diverged_at is None:
+                    assert engine.cursor in engine.epoch_boundaries()
             elif name == "previous_boundary":
                 engine.previous_epoch_boundary()
             elif name == "reset":
                 engine.reset()
             elif name == "walk":
+                position = engine.cursor
                 engine.walk(value)
+                # The walk's furthest point, not just where it ends (a diverged run stops).
+                limit = math.inf if engine.diverged_at is None else engine.diverged_at - 1
+                for move in value:
+                    position = min(position + 1, limit) if move > 0 else max(0, position - 1)
+                    furthest = max(furthest, int(position))
             else:
                 if name == "batch_size":
                     value = min(value, n)
@@ -1011,3 +1019,19 @@ def test_walk_equals_the_same_steps_and_backs_one_by_one(
     assert walked.history_length == one_by_one.history_length
     assert np.array_equal(walked.weight_history(), one_by_one.weight_history())
     assert len([m for m in seen if not isinstance(m, Diverged)]) == 1  # one event for the walk
+
+
+def test_next_epoch_boundary_after_a_batch_size_change_stops_at_the_epochs_end(
+    seed_dataset: Dataset,
+) -> None:
+    # Regression: the stop test read the new steps' batch size before it was recorded, so
+    # with batch size 1 on the seed lecture ] stopped at step 3 of the 4-step epoch.
+    engine = Engine(seed_dataset)
+    engine.set_hyperparams(batch_size=1)
+    event = engine.next_epoch_boundary()
+    assert (event.step, event.epoch, event.batch, event.batches_per_epoch) == (4, 1, 4, 4)
+    assert engine.epoch_boundaries() == [0, 4]
+    engine.set_hyperparams(batch_size=3)
+    event = engine.next_epoch_boundary()
+    assert (event.step, event.epoch, event.batch, event.batches_per_epoch) == (6, 2, 2, 2)
+    assert engine.epoch_boundaries() == [0, 4, 6]
