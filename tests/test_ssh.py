@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from ssh_server import SshServer, start_sshd, why_unavailable
+from tmux_harness import COMMAND, FIRST_FRAME_SECONDS, TmuxApp, tmux_apps
 
 _UNAVAILABLE = why_unavailable() or (
     "tmux is not installed (CI installs it: apt-get install tmux)"
@@ -23,143 +18,11 @@ _UNAVAILABLE = why_unavailable() or (
 )
 pytestmark = pytest.mark.skipif(_UNAVAILABLE is not None, reason=_UNAVAILABLE or "")
 
-COMMAND = Path(sys.executable).with_name("logsgd-tui")
-# The ssh handshake, then Python start-up and Textual's first frame on the far side.
-FIRST_FRAME_SECONDS = 15.0
-KEY_SECONDS = 5.0
-EXIT_SECONDS = 5.0
-POLL_SECONDS = 0.05
-
-# Written before the server starts, so the pane is already kept when a quick failure ends it.
-# The status bar is off because it would take one line of the size the app is meant to get.
-TMUX_CONF = """\
-set-option -g default-terminal xterm-256color
-set-option -g remain-on-exit on
-set-option -g status off
-"""
-
-
-def _local_environment() -> dict[str, str]:
-    """Our environment without COLUMNS and LINES (pytest's readline exports 80x24 into it).
-
-    ssh neither reads nor forwards them (it sends the remote pty the pane's real size), but
-    the tmux server hands this environment to the pane, and nothing there should see a size
-    that is not the pane's.
-    """
-    return {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-
 
 def remote_command() -> str:
     """What the lecturer runs on the far side. sshd runs it with the user's shell in a clean
     environment (no venv activated, no COLUMNS/LINES), so the script is named by its path."""
     return f"cd /tmp && env TERM=xterm-256color {shlex.quote(str(COMMAND))}"
-
-
-class SshSession:
-    """`ssh -tt ... logsgd-tui` in a detached session of a tmux server no one else uses."""
-
-    def __init__(self, conf: Path, server: SshServer, width: int, height: int) -> None:
-        self.socket = f"logsgd-ssh-{uuid.uuid4().hex[:12]}"
-        self.target = "logsgd"
-        self.conf = conf
-        self.server = server
-        self.width = width
-        self.height = height
-
-    def tmux(self, *args: str) -> str:
-        result = subprocess.run(
-            ["tmux", "-L", self.socket, "-f", str(self.conf), *args],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-            env=_local_environment(),
-        )
-        return result.stdout
-
-    def start(self) -> None:
-        ssh = shlex.join(self.server.ssh_command(remote_command(), tty=True))
-        self.tmux(
-            "new-session", "-d", "-s", self.target,
-            "-x", str(self.width), "-y", str(self.height),
-            ssh,
-        )  # fmt: skip
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.target)
-
-    def press(self, key: str) -> None:
-        self.tmux("send-keys", "-t", self.target, key)
-
-    def pane(self, fmt: str) -> str:
-        return self.tmux("display-message", "-p", "-t", self.target, fmt).strip()
-
-    def wait_for(
-        self,
-        shows: tuple[str, ...],
-        hides: tuple[str, ...] = (),
-        seconds: float = KEY_SECONDS,
-    ) -> str:
-        """Poll the screen until every text in `shows` is on it and none in `hides`."""
-
-        def ready(screen: str) -> bool:
-            return all(t in screen for t in shows) and not any(t in screen for t in hides)
-
-        return self._poll(ready, seconds, f"screen showing {shows} and not {hides}")
-
-    def wait_for_exit(self) -> tuple[str, str]:
-        """Poll until ssh has ended; return its exit status (the app's, passed back) and screen."""
-
-        def dead(_: str) -> bool:
-            if self.pane("#{pane_dead}") != "1":
-                return False
-            if self.pane("#{pane_dead_status}") != "":
-                return True
-            # tmux built with libutempter can miss the SIGCHLD of a pane (tmux/tmux#311): the
-            # pane is dead but its status never read. A SIGCHLD to our own server makes it reap.
-            os.kill(int(self.pane("#{pid}")), signal.SIGCHLD)
-            return False
-
-        screen = self._poll(dead, EXIT_SECONDS, "ssh to exit", until_dead=True)
-        return self.pane("#{pane_dead_status}"), screen
-
-    def _poll(
-        self, ready: Callable[[str], bool], seconds: float, what: str, until_dead: bool = False
-    ) -> str:
-        """Capture the screen until `ready(screen)`; fail with the last screen and sshd's log
-        after `seconds`, or as soon as ssh ends unless ending is what is awaited."""
-        deadline = time.monotonic() + seconds
-        while True:
-            screen = self.screen()
-            if ready(screen):
-                return screen
-            if not until_dead and self.pane("#{pane_dead}") == "1":
-                status = self.pane("#{pane_dead_status}") or "not yet reaped"
-                pytest.fail(
-                    f"ssh ended (status {status}) while waiting for "
-                    f"{what}; the screen was:\n{screen}\nsshd's log:\n{self.server.log_text()}"
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"waited {seconds:g} s for {what}; the screen was:\n{screen}\n"
-                    f"sshd's log:\n{self.server.log_text()}"
-                )
-            time.sleep(POLL_SECONDS)
-
-    def stop(self) -> None:
-        # kill-server leaves the socket file behind; remove it so runs do not pile up in /tmp.
-        try:
-            socket_path = Path(self.pane("#{socket_path}"))
-        except subprocess.CalledProcessError:
-            socket_path = None
-        subprocess.run(
-            ["tmux", "-L", self.socket, "kill-server"],
-            capture_output=True,
-            timeout=10,
-            check=False,
-        )
-        if socket_path is not None:
-            socket_path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -173,28 +36,23 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
 
 
 @pytest.fixture
-def connect(tmp_path: Path, sshd: SshServer) -> Iterator[Callable[[int, int], SshSession]]:
+def connect(tmp_path: Path, sshd: SshServer) -> Iterator[Callable[[int, int], TmuxApp]]:
     """Open `ssh -tt` to the app at a given terminal size; the tmux server dies whatever happens."""
-    assert COMMAND.exists(), f"{COMMAND} is missing: install the package (pip install -e .)"
-    conf = tmp_path / "tmux.conf"
-    conf.write_text(TMUX_CONF)
-    started: list[SshSession] = []
+    with tmux_apps(tmp_path) as start:
 
-    def start(width: int, height: int) -> SshSession:
-        session = SshSession(conf, sshd, width, height)
-        started.append(session)
-        session.start()
-        return session
+        def open_session(width: int, height: int) -> TmuxApp:
+            return start(
+                width,
+                height,
+                command=sshd.ssh_command(remote_command(), tty=True),
+                failure_context=lambda: f"sshd's log:\n{sshd.log_text()}",
+            )
 
-    try:
-        yield start
-    finally:
-        for session in started:
-            session.stop()
+        yield open_session
 
 
 def test_seed_lecture_over_ssh_steps_forward_and_back_then_quits(
-    connect: Callable[[int, int], SshSession],
+    connect: Callable[[int, int], TmuxApp],
 ) -> None:
     session = connect(120, 36)
     # Step 0 with every panel on screen: ssh gave the remote pty the full 120x36.
@@ -217,13 +75,14 @@ def test_seed_lecture_over_ssh_steps_forward_and_back_then_quits(
     session.wait_for(("step 1/2", "-0.5875", "4.394e-32", "60.50"), hides=("-210.0",))
 
     session.press("q")
-    status, screen = session.wait_for_exit()
+    status = session.wait_for_exit()
+    screen = session.screen()
     assert "Traceback" not in screen, screen
     assert status == "0", f"ssh ended with status {status}; the screen was:\n{screen}"
 
 
 def test_compact_layout_over_ssh_shows_the_gradient_after_a_step(
-    connect: Callable[[int, int], SshSession],
+    connect: Callable[[int, int], TmuxApp],
 ) -> None:
     session = connect(80, 24)
     # 80x24 is below the full layout's size, so the app shows one panel at a time with tabs.
@@ -237,6 +96,7 @@ def test_compact_layout_over_ssh_shows_the_gradient_after_a_step(
     session.wait_for(("60.50", "57.00", "58.75", "-0.5875"), hides=("1.072e-06", "4.394e-32"))
 
     session.press("q")
-    status, screen = session.wait_for_exit()
+    status = session.wait_for_exit()
+    screen = session.screen()
     assert "Traceback" not in screen, screen
     assert status == "0", f"ssh ended with status {status}; the screen was:\n{screen}"

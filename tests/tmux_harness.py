@@ -66,7 +66,11 @@ class TmuxApp:
         args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         term: str = "xterm-256color",
+        command: Sequence[str] | None = None,
+        failure_context: Callable[[], str] | None = None,
     ) -> None:
+        """`command` replaces `logsgd-tui ARGS` (e.g. ssh to it); `failure_context` adds to
+        every failure message (e.g. a server's log)."""
         self.socket = f"logsgd-e2e-{uuid.uuid4().hex[:12]}"
         self.target = "logsgd"
         self.conf = workdir / f"{self.socket}.conf"
@@ -74,6 +78,8 @@ class TmuxApp:
         self.width = width
         self.height = height
         self.args = tuple(args)
+        self.command = (str(COMMAND), *self.args) if command is None else tuple(command)
+        self.failure_context = failure_context
         # The first tmux command starts the server, which hands this environment to the pane.
         self.env = pane_environment(env)
         self._socket_path: Path | None = None
@@ -94,7 +100,7 @@ class TmuxApp:
         self.tmux(
             "new-session", "-d", "-s", self.target,
             "-x", str(self.width), "-y", str(self.height),
-            str(COMMAND), *self.args,
+            *self.command,
         )  # fmt: skip
         self._socket_path = Path(self.pane("#{socket_path}"))
 
@@ -156,12 +162,12 @@ class TmuxApp:
             if ready(screen):
                 return screen
             if not self.alive():
-                pytest.fail(
+                self.fail(
                     f"the app exited (status {self.pane('#{pane_dead_status}')!r}) while "
                     f"waiting for {what}; the screen was:\n{screen}"
                 )
             if time.monotonic() > deadline:
-                pytest.fail(f"waited {seconds:g} s for {what}; the screen was:\n{screen}")
+                self.fail(f"waited {seconds:g} s for {what}; the screen was:\n{screen}")
             time.sleep(POLL_SECONDS)
 
     def wait_for_exit(self, seconds: float = EXIT_SECONDS) -> str:
@@ -176,9 +182,13 @@ class TmuxApp:
             # a spare one is harmless (it only polls waitpid).
             os.kill(int(self.pane("#{pid}")), signal.SIGCHLD)
             if time.monotonic() > deadline:
-                pytest.fail(f"waited {seconds:g} s for the app to exit; the screen was:\n"
-                            f"{self.screen()}")  # fmt: skip
+                self.fail(f"waited {seconds:g} s for the app to exit; the screen was:\n"
+                          f"{self.screen()}")  # fmt: skip
             time.sleep(POLL_SECONDS / 5)
+
+    def fail(self, message: str) -> None:
+        context = self.failure_context() if self.failure_context is not None else ""
+        pytest.fail(message + (f"\n{context}" if context else ""))
 
     def quit(self, seconds: float = EXIT_SECONDS) -> tuple[str, float]:
         """Press q; return the exit status and the seconds from the key to the pane's death."""
@@ -212,8 +222,19 @@ def tmux_apps(workdir: Path) -> Iterator[Callable[..., TmuxApp]]:
         args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         term: str = "xterm-256color",
+        command: Sequence[str] | None = None,
+        failure_context: Callable[[], str] | None = None,
     ) -> TmuxApp:
-        app = TmuxApp(workdir, width, height, args=args, env=env, term=term)
+        app = TmuxApp(
+            workdir,
+            width,
+            height,
+            args,
+            env,
+            term,
+            command=command,
+            failure_context=failure_context,
+        )
         started.append(app)
         app.start()
         return app
