@@ -902,11 +902,9 @@ class Engine:
 
     def loss_at(self, steps: IntArray | list[int]) -> FloatArray:
         """Full-data mean loss after each of the given recorded steps (for a drawn loss curve)."""
-        out = np.empty(len(steps))
-        for i, s in enumerate(steps):
+        for s in steps:
             self._check_recorded(int(s))
-            out[i] = maths.mean_loss(maths.logits(self._xb, self._weights.data[int(s)]), self._y)
-        return out
+        return self.loss_of_weights(self._weights.data[np.asarray(steps, dtype=np.int64)])
 
     def loss_of_weights(self, weights: FloatArray) -> FloatArray:
         """Full-data mean loss for each row of a (k, d + 1) weights array (the ghost's curve)."""

@@ -34,7 +34,7 @@ from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, ChartPanel
 from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
-from logsgd.tui.panels.status import StatusLine
+from logsgd.tui.panels.status import StatusLine, describe_changes
 from logsgd.tui.state import PANELS, ChartData, ChartMode, DataInfo, ViewState, downsample_indices
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class LogSGDApp(App[int]):
 
     def _receive(self, message: EngineMessage) -> None:
         if isinstance(message, HyperparamsChanged):
-            changes = _describe_change(message)
+            changes = describe_changes(message.old, message.new, show_old=True)
             dropped = message.dropped_steps
             self._notice = f"from step {message.event.step + 1}: {changes}" + (
                 f" ({dropped} later steps dropped, shown faint)" if dropped else ""
@@ -493,26 +493,6 @@ class LogSGDApp(App[int]):
                 command.help,
                 partial(self.run_action, command.action),
             )
-
-
-def _describe_change(message: HyperparamsChanged) -> str:
-    old, new = message.old, message.new
-    parts = []
-    for field, label in (
-        ("learning_rate", "lr"),
-        ("batch_size", "batch size"),
-        ("shuffle", "shuffle"),
-        ("seed", "seed"),
-        ("l2", "λ"),
-        ("momentum", "μ"),
-    ):
-        a, b = getattr(old, field), getattr(new, field)
-        if a != b:
-            if isinstance(a, bool):
-                parts.append(f"{label} {'on' if b else 'off'}")
-            else:
-                parts.append(f"{label} {fmt_data(a)} → {fmt_data(b)}")
-    return ", ".join(parts)
 
 
 def run_app(setup: Setup) -> int:

@@ -65,8 +65,10 @@ def set_text(static: Static, text: Text) -> None:
     """
     width = static.content_region.width
     if width > 0 and static.content_region.height > 0:
-        height = visualize(static, text).get_height(static.styles, width)
-        if height == static.content_region.height:
-            static.update(text, layout=False)
+        visual = visualize(static, text)  # update() takes it as it is: converted once
+        if visual.get_height(static.styles, width) == static.content_region.height:
+            static.update(visual, layout=False)
             return
+        static.update(visual)
+        return
     static.update(text)

@@ -6,8 +6,35 @@ from rich.text import Text
 from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data
+from logsgd.core.params import Hyperparams
 from logsgd.tui.panels.base import Panel, set_text
 from logsgd.tui.state import ViewState
+
+# The settings a lecturer changes live, with their names on screen, in the order listed.
+_SETTINGS = (
+    ("learning_rate", "lr"),
+    ("batch_size", "batch size"),
+    ("shuffle", "shuffle"),
+    ("l2", "λ"),
+    ("momentum", "μ"),
+    ("seed", "seed"),
+)
+
+
+def describe_changes(old: Hyperparams, new: Hyperparams, *, show_old: bool) -> str:
+    """'lr 0.01 → 0.02, shuffle on' (show_old) or 'lr 0.02, shuffle on': what differs."""
+    parts = []
+    for field, label in _SETTINGS:
+        before, after = getattr(old, field), getattr(new, field)
+        if before == after:
+            continue
+        if isinstance(after, bool):
+            parts.append(f"{label} {'on' if after else 'off'}")
+        elif show_old:
+            parts.append(f"{label} {fmt_data(before)} → {fmt_data(after)}")
+        else:
+            parts.append(f"{label} {fmt_data(after)}")
+    return ", ".join(parts)
 
 
 def status_text(state: ViewState) -> Text:
@@ -40,20 +67,7 @@ def status_text(state: ViewState) -> Text:
     text.append("\n" + " · ".join(parts[3:]))
     nxt = event.next_hyperparams
     if event.step and nxt != hp:
-        changed = []
-        if nxt.learning_rate != hp.learning_rate:
-            changed.append(f"lr {fmt_data(nxt.learning_rate)}")
-        if nxt.batch_size != hp.batch_size:
-            changed.append(f"batch size {nxt.batch_size}")
-        if nxt.shuffle != hp.shuffle:
-            changed.append(f"shuffle {'on' if nxt.shuffle else 'off'}")
-        if nxt.l2 != hp.l2:
-            changed.append(f"λ {fmt_data(nxt.l2)}")
-        if nxt.momentum != hp.momentum:
-            changed.append(f"μ {fmt_data(nxt.momentum)}")
-        if nxt.seed != hp.seed:
-            changed.append(f"seed {nxt.seed}")
-        text.append(" · next step: " + ", ".join(changed), style="bold")
+        text.append(" · next step: " + describe_changes(hp, nxt, show_old=False), style="bold")
     if event.diverged_at is not None:
         text.append(f" · diverged at step {event.diverged_at}", style="bold reverse red")
     if state.playing:
