@@ -53,12 +53,8 @@ COMPACT_HEIGHT = 30
 # Below this the panels cannot show a formula line; the app says so instead of drawing garbage.
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
-ENGINE_ACTIONS = {
-    "step_forward", "step_back", "next_epoch", "previous_epoch", "first_step", "last_step",
-    "reset", "toggle_play", "scale_lr", "change_batch", "toggle_shuffle", "toggle_standardize",
-    "edit", "run_epochs",
-}  # fmt: skip
-BACK_ACTIONS = {"step_back", "previous_epoch", "first_step", "reset"}
+ENGINE_ACTIONS = {c.action_name for c in COMMANDS if c.changes_run}
+BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
 
 
 class LogSGDApp(App[int]):

@@ -18,6 +18,13 @@ class Command:
     help: str  # one line for the help screen and the palette
     keys_shown: str  # how a person types it
     footer: bool = False
+    changes_run: bool = False  # moves the cursor or changes settings: refused during a run
+    goes_back: bool = False  # nothing to do at step 0: greyed out there
+
+    @property
+    def action_name(self) -> str:
+        """The action without arguments ("scale_lr(2)" -> "scale_lr"), as check_action sees it."""
+        return self.action.split("(", 1)[0]
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -29,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
         "Next step: run the next mini-batch",
         "→ space l",
         footer=True,
+        changes_run=True,
     ),
     Command(
         "back",
@@ -38,6 +46,8 @@ COMMANDS: tuple[Command, ...] = (
         "Previous step (disabled at step 0)",
         "← backspace h",
         footer=True,
+        changes_run=True,
+        goes_back=True,
     ),
     Command(
         "next-epoch",
@@ -47,6 +57,7 @@ COMMANDS: tuple[Command, ...] = (
         "Forward to the next epoch boundary",
         "]",
         footer=True,
+        changes_run=True,
     ),
     Command(
         "prev-epoch",
@@ -55,11 +66,42 @@ COMMANDS: tuple[Command, ...] = (
         "«Epoch",
         "Back to the previous epoch boundary",
         "[",
+        changes_run=True,
+        goes_back=True,
     ),
-    Command("first", "home,g", "first_step", "First", "First step (step 0)", "Home g"),
-    Command("last", "end,G", "last_step", "Latest", "Latest recorded step", "End G"),
-    Command("reset", "r", "reset", "Reset", "Reset to step 0 (the recorded steps stay)", "r"),
-    Command("play", "p", "toggle_play", "Play", "Play or pause autoplay", "p", footer=True),
+    Command(
+        "first",
+        "home,g",
+        "first_step",
+        "First",
+        "First step (step 0)",
+        "Home g",
+        changes_run=True,
+        goes_back=True,
+    ),
+    Command(
+        "last", "end,G", "last_step", "Latest", "Latest recorded step", "End G", changes_run=True
+    ),
+    Command(
+        "reset",
+        "r",
+        "reset",
+        "Reset",
+        "Reset to step 0 (the recorded steps stay)",
+        "r",
+        changes_run=True,
+        goes_back=True,
+    ),
+    Command(
+        "play",
+        "p",
+        "toggle_play",
+        "Play",
+        "Play or pause autoplay",
+        "p",
+        footer=True,
+        changes_run=True,
+    ),
     Command("faster", "plus,equals_sign", "faster", "Faster", "Autoplay faster", "+"),
     Command("slower", "minus", "slower", "Slower", "Autoplay slower", "-"),
     Command(
@@ -70,6 +112,7 @@ COMMANDS: tuple[Command, ...] = (
         "Double the learning rate (from the next step)",
         "u",
         footer=True,
+        changes_run=True,
     ),
     Command(
         "lr-down",
@@ -79,11 +122,32 @@ COMMANDS: tuple[Command, ...] = (
         "Halve the learning rate (from the next step)",
         "d",
         footer=True,
+        changes_run=True,
     ),
-    Command("lr-up10", "U", "scale_lr(10)", "lr×10", "Learning rate times 10", "U"),
-    Command("lr-down10", "D", "scale_lr(0.1)", "lr÷10", "Learning rate divided by 10", "D"),
-    Command("batch-up", "b", "change_batch(1)", "batch+1", "Batch size up by one", "b"),
-    Command("batch-down", "B", "change_batch(-1)", "batch-1", "Batch size down by one", "B"),
+    Command(
+        "lr-up10", "U", "scale_lr(10)", "lr×10", "Learning rate times 10", "U", changes_run=True
+    ),
+    Command(
+        "lr-down10",
+        "D",
+        "scale_lr(0.1)",
+        "lr÷10",
+        "Learning rate divided by 10",
+        "D",
+        changes_run=True,
+    ),
+    Command(
+        "batch-up", "b", "change_batch(1)", "batch+1", "Batch size up by one", "b", changes_run=True
+    ),
+    Command(
+        "batch-down",
+        "B",
+        "change_batch(-1)",
+        "batch-1",
+        "Batch size down by one",
+        "B",
+        changes_run=True,
+    ),
     Command(
         "shuffle",
         "s",
@@ -91,6 +155,7 @@ COMMANDS: tuple[Command, ...] = (
         "Shuffle",
         "Shuffle on/off (takes effect at the next epoch)",
         "s",
+        changes_run=True,
     ),
     Command(
         "standardize",
@@ -99,6 +164,7 @@ COMMANDS: tuple[Command, ...] = (
         "Standardize",
         "Standardize features on/off (restarts at step 0)",
         "z",
+        changes_run=True,
     ),
     Command(
         "edit",
@@ -108,6 +174,7 @@ COMMANDS: tuple[Command, ...] = (
         "Edit lr, batch size, seed, lambda, mu, initial weights",
         "e",
         footer=True,
+        changes_run=True,
     ),
     Command(
         "run",
@@ -116,6 +183,7 @@ COMMANDS: tuple[Command, ...] = (
         "Run 10 epochs",
         "Run 10 epochs in the background (Escape cancels)",
         "R",
+        changes_run=True,
     ),
     Command(
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
