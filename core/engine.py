@@ -216,11 +216,15 @@ class Engine:
         # as it was. The run never holds a non-finite loss, so neither may its start.
         with np.errstate(all="ignore"):
             if not bool(np.isfinite(inputs).all()):
-                raise SettingError("standardizing made a feature non-finite; use the raw features")
+                raise SettingError(
+                    "standardizing made a feature non-finite; use the raw features",
+                    setting="standardized",
+                )
             if not bool(np.isfinite(xb @ init).all()):
                 raise SettingError(
                     "initial weights make z = w.x overflow on this data (the loss would be "
-                    "infinite); choose smaller initial weights"
+                    "infinite); choose smaller initial weights",
+                    setting="initial_weights",
                 )
         self.feature_mean, self.feature_std = mean, std
         self.dataset = dataset

@@ -24,16 +24,15 @@ from logsgd.core.params import Hyperparams, SettingError, validate_initial_weigh
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
 
-# Which command-line flag sets which hyperparameter, so a rejected value names the flag typed.
+# Which command-line flag sets which setting, so a rejected value names the flag typed.
 _FLAG_OF_SETTING = {
-    "learning rate": "--lr",
-    "batch size": "--batch-size",
+    "learning_rate": "--lr",
+    "batch_size": "--batch-size",
     "seed": "--seed",
-    "L2": "--l2",
+    "l2": "--l2",
     "momentum": "--momentum",
-    "initial weight": "--init",
-    "initial weights make": "--init",
-    "standardizing": "--standardize",
+    "initial_weights": "--init",
+    "standardized": "--standardize",
 }
 
 
@@ -148,11 +147,8 @@ class Setup:
 
 
 def _setting_error(error: SettingError) -> UsageError:
-    text = str(error)
-    for words, flag in _FLAG_OF_SETTING.items():
-        if text.startswith(words) or text.startswith(words.lower()):
-            return UsageError(f"{flag}: {text}")
-    return UsageError(text)
+    flag = _FLAG_OF_SETTING.get(error.setting or "")
+    return UsageError(f"{flag}: {error}" if flag else str(error))
 
 
 def resolve_setup(args: argparse.Namespace) -> Setup:
