@@ -180,8 +180,6 @@ class LogSGDApp(App[int]):
             notice=self._notice,
             playing=self.playing,
             speed=self.speed,
-            selected_panel=self.selected_panel,
-            busy=self.busy,
         )
         # The Footer re-lays itself out on every refresh_bindings; only ask when what
         # check_action answers can have changed (back at step 0, a background run).

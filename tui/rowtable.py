@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -33,14 +33,12 @@ class RowTable(ScrollView, can_focus=False):
         self._header = Text("")
         self._n_rows = 0
         self._row_text: RowRenderer = lambda i: Text("")
-        self._content_width = 0
 
     def set_content(self, header: Text, n_rows: int, row_text: RowRenderer, width: int) -> None:
         """Replace what the table shows; cheap, whatever n_rows is."""
         self._header = header
         self._n_rows = n_rows
         self._row_text = row_text
-        self._content_width = width
         self.virtual_size = Size(width, n_rows + 1)
         self.refresh()
 
@@ -82,6 +80,3 @@ class RowTable(ScrollView, can_focus=False):
         if scroll_x > 0 and strip.cell_length > 1:
             strip = Strip.join([Strip([Segment("…", style)]), strip.crop(1, width)])
         return strip.extend_cell_length(width, base)
-
-    def region_of_row(self, index: int) -> Region:
-        return Region(0, index + 1, self._content_width, 1)

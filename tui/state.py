@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -63,9 +63,6 @@ class ViewState:
     notice: str = ""
     playing: bool = False
     speed: float = 2.0  # autoplay steps per second
-    selected_panel: str = "batch"
-    busy: str = ""  # what a background run is doing, "" when idle
-    extras: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:

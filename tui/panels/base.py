@@ -22,7 +22,6 @@ class Panel(Widget):
     """
 
     state: reactive[ViewState | None] = reactive(None, init=False, always_update=True)
-    panel_name = ""
 
     def watch_state(self, state: ViewState | None) -> None:
         if state is not None:

@@ -44,7 +44,6 @@ def wrap_sum(first: str, terms: list[str], indent: str, width: int) -> str:
 class BatchPanel(Panel):
     """What the forward pass of this step computed, before the update."""
 
-    panel_name = "batch"
     wraps_to_width = True
 
     def compose(self) -> ComposeResult:

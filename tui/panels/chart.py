@@ -22,8 +22,6 @@ MAX_LEGEND_LINES = 8
 class ChartPanel(Panel):
     """One line per weight (or the loss) over steps, a marker at the cursor, epoch boundaries."""
 
-    panel_name = "chart"
-
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="chart-plot")
 

@@ -17,8 +17,6 @@ NEXT_MARK = "›"
 class DatasetPanel(Panel):
     """The data as the engine uses it; rows of the current batch marked ▶, the next batch ›."""
 
-    panel_name = "dataset"
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._data_key: object = None

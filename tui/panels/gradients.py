@@ -20,8 +20,6 @@ MAX_TERMS_LISTED = 16
 class GradientsPanel(Panel):
     """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight."""
 
-    panel_name = "gradients"
-
     def compose(self) -> ComposeResult:
         with VerticalScroll(can_focus=False):
             yield Static(id="gradients-body")

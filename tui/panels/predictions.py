@@ -19,7 +19,6 @@ PROB_WIDTH = 13  # "1 - 1.234e-08"
 class PredictionsPanel(Panel):
     """f = sigma(w.x) for every row, before and after the update; flipped classes marked."""
 
-    panel_name = "predictions"
     wraps_to_width = True  # shows or drops the "f before" column by width
 
     def compose(self) -> ComposeResult:
