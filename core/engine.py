@@ -14,6 +14,7 @@ O(n d) full-data figures of the one step shown, however long the history is.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -737,29 +738,44 @@ class Engine:
 
     def steps_to_next_boundary(self) -> int:
         """How many new steps `next_epoch_boundary` would compute (0 if one is recorded ahead)."""
-        if any(b > self._cursor for b in self.epoch_boundaries()):
+        if self._recorded_boundary_after(self._cursor) is not None:
             return 0
-        _, offset = self._position_after(self.history_length)
-        return math.ceil((self._n - offset) / self._hp.batch_size)
+        return self._steps_left_in_last_epoch()
 
     def previous_epoch_boundary(self) -> StepEvent:
         """Back to the last epoch boundary before the cursor (step 0 at the latest)."""
-        earlier = [b for b in self.epoch_boundaries() if b < self._cursor]
-        return self.jump(earlier[-1] if earlier else 0)
+        # Epoch e ends at first[e + 1] - 1; the last one before the cursor has first <= cursor.
+        first = self._epoch_first_step
+        k = bisect.bisect_left(first, self._cursor + 1) - 1
+        return self.jump(first[k] - 1 if k >= 2 else 0)
+
+    def _recorded_boundary_after(self, step: int) -> int | None:
+        """The first recorded epoch boundary after `step` (O(log epochs)), or None."""
+        first = self._epoch_first_step
+        i = bisect.bisect_right(first, step + 1)
+        if 2 <= i < len(first):
+            return first[i] - 1
+        last = self.history_length
+        if last > step and self._step_end(last) >= self._n:
+            return last  # the last recorded step completes its epoch
+        return None
+
+    def _steps_left_in_last_epoch(self) -> int:
+        """Steps the current settings need to finish the epoch of the last recorded step."""
+        _, offset = self._position_after(self.history_length)
+        return math.ceil((self._n - offset) / self._hp.batch_size)
 
     def _to_next_boundary(
         self,
         progress: Callable[[int, int], None] | None,
         should_stop: Callable[[], bool] | None,
     ) -> int:
-        later = [b for b in self.epoch_boundaries() if b > self._cursor]
-        if later:
-            self._cursor = later[0]
+        recorded = self._recorded_boundary_after(self._cursor)
+        if recorded is not None:
+            self._cursor = recorded
             return 0
         self._cursor = self.history_length
-        epoch, offset = self._position_after(self._cursor)
-        remaining_rows = self._n - offset
-        estimate = math.ceil(remaining_rows / self._hp.batch_size)
+        estimate = self._steps_left_in_last_epoch()
 
         def stop(step: int) -> bool:
             return self._step_end(step) >= self._n or (should_stop is not None and should_stop())

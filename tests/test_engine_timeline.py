@@ -948,11 +948,16 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
             elif name == "run_epochs":
                 engine.run_epochs(value)
             elif name == "next_boundary":
+                recorded_ahead = [b for b in engine.epoch_boundaries() if b > engine.cursor]
                 engine.next_epoch_boundary()
+                if recorded_ahead:
+                    assert engine.cursor == recorded_ahead[0]
                 if engine.diverged_at is None:
                     assert engine.cursor in engine.epoch_boundaries()
             elif name == "previous_boundary":
+                behind = [b for b in engine.epoch_boundaries() if b < engine.cursor]
                 engine.previous_epoch_boundary()
+                assert engine.cursor == (behind[-1] if behind else 0)
             elif name == "reset":
                 engine.reset()
             elif name == "walk":
