@@ -15,6 +15,7 @@ from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
+from logsgd.tui.rowtable import RowTable
 from logsgd.tui.screens.edit import FIELDS, EditScreen
 
 SIZE = (80, 24)
@@ -236,7 +237,7 @@ def test_valid_values_apply_from_the_next_step() -> None:
         velocity = 0.5 * np.array(event.velocity_before) + gradient
         np.testing.assert_allclose(event.velocity_after, velocity, rtol=1e-15)
         np.testing.assert_allclose(event.weights_after, w - 0.05 * velocity, rtol=1e-15)
-        gradients = str(app.query_one("#gradients-body", Static).render())
+        gradients = "\n".join(app.query_one("#gradients-body", RowTable).lines())
         assert "g0 = mean of 1 = " in gradients
         assert "+ L2: λ * w0 = 0.1 * " in gradients
         assert "momentum: v0 <- μ * v0 + g0 = 0.5 * " in gradients
@@ -260,7 +261,7 @@ def test_new_initial_weights_restart_at_step_0() -> None:
         np.testing.assert_array_equal(engine.initial_weights, [0.5, -0.25, 0.125])
         assert engine.hyperparams.learning_rate == 0.05
         np.testing.assert_array_equal(app.state.event.weights_after, [0.5, -0.25, 0.125])
-        batch = str(app.query_one("#batch-body", Static).render())
+        batch = "\n".join(app.query_one("#batch-body", RowTable).lines())
         assert "w0 (x1) = 0.5000" in batch
         assert "w1 (x2) = -0.2500" in batch
         assert "w2 (bias) = 0.1250" in batch
@@ -270,7 +271,7 @@ def test_new_initial_weights_restart_at_step_0() -> None:
         await pilot.press("right")
         event = app.state.event
         np.testing.assert_array_equal(event.weights_before, [0.5, -0.25, 0.125])
-        assert "- 0.05 * " in str(app.query_one("#gradients-body", Static).render())
+        assert "- 0.05 * " in "\n".join(app.query_one("#gradients-body", RowTable).lines())
 
     run_scenario(scenario, engine)
 

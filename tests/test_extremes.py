@@ -13,6 +13,7 @@ import pytest
 
 from logsgd.core import Dataset, Engine, Hyperparams
 from logsgd.tui.app import LogSGDApp
+from logsgd.tui.rowtable import RowTable
 
 # (name, features, labels, learning rate): each pushes one number to the edge of float64.
 EXTREMES = [
@@ -35,7 +36,7 @@ def screen_text(app: LogSGDApp) -> str:
     """Everything the panels show as text (Statics and the visible table lines)."""
     parts = [str(app.query_one(f"#{name}").render()) for name in ("status-text",)]
     for name in ("batch-body", "gradients-body"):
-        parts.append(str(app.query_one(f"#{name}").render()))
+        parts += app.query_one(f"#{name}", RowTable).lines()
     for table in ("#dataset-table", "#predictions-table"):
         widget = app.query_one(table)
         parts += [widget.render_line(y).text for y in range(widget.size.height)]

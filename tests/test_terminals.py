@@ -68,11 +68,16 @@ def _compact_at(width: int) -> Callable[[str], bool]:
     def ready(screen: str) -> bool:
         lines = screen.splitlines()
         framed = any(
-            line.startswith("╭─ Batch 2/2 of epoch 1") and len(line) == width and line[-1] == "╮"
+            line.startswith("╭─ Batch ─") and len(line) == width and line[-1] == "╮"
             for line in lines
         )
         text = _text(screen)
-        return framed and "step 2/2" in text and TOO_SMALL not in text
+        return (
+            framed
+            and "step 2/2" in text
+            and "batch 2/2 of epoch 1 · step 2" in text
+            and TOO_SMALL not in text
+        )
 
     return ready
 

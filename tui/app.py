@@ -64,7 +64,11 @@ class LogSGDApp(App[int]):
     TITLE = "logsgd-tui"
     BINDINGS = bindings()
 
-    state: reactive[ViewState | None] = reactive(None, init=False, always_update=True)
+    # repaint=False: the panels bound to it repaint themselves; a repaint of the App would
+    # mark the whole screen dirty and redraw every widget on every step.
+    state: reactive[ViewState | None] = reactive(
+        None, init=False, always_update=True, repaint=False
+    )
     # Set by run_app for the real process; tests that build many apps leave the collector alone.
     freeze_startup_objects = False
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 RowRenderer = Callable[[int], Text]
+# The column names of a table; a panel's caption above them is plain bold.
+COLUMN_HEADER_STYLE = "bold underline"
+CAPTION_STYLE = "bold"
 
 
 class RowTable(ScrollView, can_focus=False):
-    """A header line that stays put and `n_rows` lines rendered on demand by `row_text(i)`.
+    """Header lines that stay put (none or more) above `n_rows` lines rendered on demand by
+    `row_text(i)`: a table of 100k rows, or a long text, costs only the lines on screen.
 
     It never takes focus: the arrow keys belong to stepping. The app scrolls the selected
     panel with up/down/page keys instead.
@@ -30,53 +34,145 @@ class RowTable(ScrollView, can_focus=False):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._header = Text("")
+        self._header: tuple[Text, ...] = ()
         self._n_rows = 0
         self._row_text: RowRenderer = lambda i: Text("")
+        self._base_style = Style()
 
-    def set_content(self, header: Text, n_rows: int, row_text: RowRenderer, width: int) -> None:
+    def set_content(
+        self, header: Sequence[Text], n_rows: int, row_text: RowRenderer, width: int
+    ) -> None:
         """Replace what the table shows; cheap, whatever n_rows is."""
-        self._header = header
+        self._header = tuple(header)
         self._n_rows = n_rows
         self._row_text = row_text
-        self.virtual_size = Size(width, n_rows + 1)
+        self._set_virtual_size(Size(width, n_rows + len(self._header)))
         self.refresh()
+
+    def set_lines(self, lines: Sequence[Text], header: Sequence[Text] = ()) -> None:
+        """Show a long text under its header lines, each line wrapped to the width.
+
+        Wrapped, not cut: no number is ever hidden, and no horizontal scrollbar comes and goes
+        with the length of the numbers (each time it did, the screen was re-laid out).
+        """
+        header = [part for line in header for part in self.wrapped(line)]
+        lines = [part for line in lines for part in self.wrapped(line)]
+        widest = max((line.cell_len for line in (*header, *lines)), default=0)
+        self.set_content(header, len(lines), lines.__getitem__, widest)
+
+    def wrapped(self, line: Text) -> list[Text]:
+        """A line as it fits the width (beside the vertical scrollbar): itself, or broken at
+        spaces (folded where a word is wider). Itself before the first layout."""
+        width = self.container_size.width - self.styles.scrollbar_size_vertical
+        if width <= 0 or line.cell_len <= width:
+            return [line]
+        return list(line.wrap(self.app.console, width, overflow="fold"))
+
+    def lines(self) -> list[str]:
+        """The plain text of every line, header first, on screen or not."""
+        return [line.plain for line in self._header] + [
+            self._row_text(i).plain for i in range(self._n_rows)
+        ]
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Change the scrollable size, re-laying out the screen only when it has to.
+
+        Setting `virtual_size` asks for a layout pass of the whole screen, which redraws every
+        panel (most of a step's cost). The table's own box never depends on its content (it
+        is 1fr by 1fr), so a new size needs a layout only when a scrollbar appears or goes.
+        """
+        if size == self.virtual_size:
+            return
+        width, height = self.container_size
+        # The rule Widget._refresh_scrollbars applies for overflow "auto".
+        horizontal, vertical = size.width > width, size.height > height
+        if vertical and not horizontal:
+            horizontal = size.width > width - self.styles.scrollbar_size_vertical
+        if horizontal and not vertical:
+            vertical = size.height > height - self.styles.scrollbar_size_horizontal
+        if (
+            width
+            and height
+            and horizontal == self.show_horizontal_scrollbar
+            and vertical == self.show_vertical_scrollbar
+        ):
+            self.set_reactive(RowTable.virtual_size, size)
+            # The scrollbars' thumbs (reactives: they repaint only if they change) and a
+            # scroll offset still inside the new size.
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = size.height
+            if self.show_horizontal_scrollbar:
+                self.horizontal_scrollbar.window_virtual_size = size.width
+            self.scroll_x = self.validate_scroll_x(self.scroll_x)
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
+        else:
+            self.virtual_size = size
 
     def show_rows(self, first: int, last: int) -> None:
         """Scroll so rows first..last (0-based) are visible, if they are not already."""
         if self._n_rows == 0:
             return
         top = int(self.scroll_offset.y)
-        visible = max(1, self.scrollable_content_region.height - 1)
+        visible = max(1, self.scrollable_content_region.height - len(self._header))
         if first >= top and last < top + visible:
             return
         target = max(0, min(first, self._n_rows - visible))
         self.scroll_to(y=target, animate=False, immediate=True)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Looked up once per pass, not per line: rich_style walks the whole DOM above.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = self.scroll_offset
-        base = self.rich_style
-        if y == 0:
-            text = self._header
-            style = base + Style(bold=True, underline=True)
+        base = self._base_style
+        if y < len(self._header):
+            text = self._header[y]
         else:
-            index = scroll_y + y - 1
+            index = scroll_y + y - len(self._header)
             if index >= self._n_rows:
                 return Strip.blank(width, base)
             text = self._row_text(index)
-            style = base
-        segments = [
-            Segment(seg.text, style + seg.style if seg.style else style)
-            for seg in text.render(self.app.console)
-            if seg.text != "\n"
-        ]
-        full = Strip(segments)
+        full = Strip(self._segments(text, base))
         strip = full.crop(scroll_x, scroll_x + width)
         # A number cut at the edge would read as another number ("0.3136" as "0"): mark every
         # cut with an ellipsis instead.
         if full.cell_length > scroll_x + width and width > 1:
-            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", style)])])
+            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
         if scroll_x > 0 and strip.cell_length > 1:
-            strip = Strip.join([Strip([Segment("…", style)]), strip.crop(1, width)])
+            strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
         return strip.extend_cell_length(width, base)
+
+    def _segments(self, text: Text, base: Style) -> list[Segment]:
+        """One line of text as segments on the base style (plus the text's own style, which
+        `Text.render` leaves to its caller).
+
+        The panels build their lines by appending styled pieces, so the spans do not overlap
+        and each piece is one segment; that is about twice as fast as Rich's general
+        `Text.render`, which the rare overlapping case still goes through.
+        """
+        style = base + _style(text.style) if text.style else base
+        plain = text.plain
+        segments: list[Segment] = []
+        position = 0
+        for span in sorted(text.spans, key=lambda span: span.start):
+            if span.start < position:
+                return [
+                    Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in text.render(self.app.console)
+                    if seg.text != "\n"
+                ]
+            if span.start > position:
+                segments.append(Segment(plain[position : span.start], style))
+            if span.end > span.start:
+                segments.append(Segment(plain[span.start : span.end], style + _style(span.style)))
+            position = max(position, span.end)
+        if position < len(plain):
+            segments.append(Segment(plain[position:], style))
+        return segments
+
+
+def _style(style: str | Style) -> Style:
+    return Style.parse(style) if isinstance(style, str) else style

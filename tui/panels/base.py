@@ -8,6 +8,7 @@ from textual.visual import visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
+from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
 
@@ -21,7 +22,11 @@ class Panel(Widget):
     }
     """
 
-    state: reactive[ViewState | None] = reactive(None, init=False, always_update=True)
+    # repaint=False: show() updates what changed; repainting the panel itself would redraw
+    # its border and background on every step, changed or not.
+    state: reactive[ViewState | None] = reactive(
+        None, init=False, always_update=True, repaint=False
+    )
 
     def watch_state(self, state: ViewState | None) -> None:
         if state is not None:
@@ -37,11 +42,27 @@ class Panel(Widget):
             self.show(self.state)
 
     wraps_to_width = False
+    _titles: tuple[str, str] | None = None
+
+    def set_titles(self, title: str, subtitle: str = "") -> None:
+        """Set the border's title and subtitle, if they changed.
+
+        Setting either repaints the whole panel, border and all, even to the same value; what
+        changes every step belongs in the panel's caption line instead.
+        """
+        if self._titles != (title, subtitle):
+            self._titles = (title, subtitle)
+            self.border_title = title
+            self.border_subtitle = subtitle
 
     @property
     def text_width(self) -> int:
-        """Columns available for text (inside border, padding and scrollbar); 80 before layout."""
-        width = self.size.width - 2
+        """Columns available for text (inside border, padding and scrollbar); 80 before layout.
+
+        The vertical scrollbar's column is always kept free: a line that filled it would make
+        a horizontal scrollbar come and go from step to step, and the screen re-lay out.
+        """
+        width = self.content_region.width - 1
         return width if width > 10 else 80
 
     def show(self, state: ViewState) -> None:
@@ -55,6 +76,13 @@ def sign_style(value: float) -> str:
     if value < 0:
         return "red"
     return ""
+
+
+def show_lines(table: RowTable, text: Text, caption: str = "") -> None:
+    """Show a long text line by line in a RowTable (only the lines on screen are rendered),
+    under a caption line that stays put when the text scrolls."""
+    header = [Text(caption, style=CAPTION_STYLE)] if caption else []
+    table.set_lines(text.split("\n", allow_blank=True), header)
 
 
 def set_text(static: Static, text: Text) -> None:

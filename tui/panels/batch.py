@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
-from logsgd.tui.panels.base import Panel, set_text
+from logsgd.tui.panels.base import Panel, show_lines
+from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import ViewState
 
 
@@ -47,27 +46,23 @@ class BatchPanel(Panel):
     wraps_to_width = True
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(can_focus=False):
-            yield Static(id="batch-body")
+        yield RowTable(id="batch-body")
 
     def show(self, state: ViewState) -> None:
         event = state.event
         data = state.data
         body = Text()
+        self.set_titles("Batch")
+        table = self.query_one("#batch-body", RowTable)
         if event.step == 0:
-            self.border_title = "Batch · step 0 (the start)"
             body.append("No step yet. The next step runs ", style="")
             body.append(f"rows {rows_label([int(r) for r in event.next_rows])}", style="bold")
             body.append(f" (batch 1 of {event.batches_per_epoch}).\nPress → to run it.\n\n")
             body.append("Initial weights:\n")
             for label, w in zip(data.weight_labels, event.weights_after, strict=True):
                 body.append(f"  {label} = {fmt(float(w))}\n")
-            set_text(self.query_one("#batch-body", Static), body)
+            show_lines(table, body, "step 0 (the start)")
             return
-        self.border_title = (
-            f"Batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
-            f" · step {event.step}"
-        )
         weights = [float(w) for w in event.weights_before]
         body.append(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step\n")
         for i, row in enumerate(event.rows):
@@ -89,4 +84,8 @@ class BatchPanel(Panel):
             body.append(f_text.lstrip("≈"), style="bold")
             body.append(f"    loss{k} = {fmt(float(event.sample_losses[i]))}\n")
         body.append(f"\nbatch loss (mean) = {fmt(event.batch_loss)}\n")
-        set_text(self.query_one("#batch-body", Static), body)
+        caption = (
+            f"batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
+            f" · step {event.step}"
+        )
+        show_lines(table, body, caption)

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 
 from logsgd.core.formatting import fmt_data
 from logsgd.tui.panels.base import Panel
-from logsgd.tui.rowtable import RowTable
+from logsgd.tui.rowtable import COLUMN_HEADER_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
 BATCH_MARK = "▶"
@@ -43,8 +43,7 @@ class DatasetPanel(Panel):
         event = state.event
         data = state.data
         n = state.n_rows
-        self.border_title = f"Dataset ({n} rows)"
-        self.border_subtitle = "standardized" if event.standardized else ""
+        self.set_titles(f"Dataset ({n} rows)", "standardized" if event.standardized else "")
         key = (id(data), event.standardized)
         if key != self._data_key:
             self._data_key = key
@@ -53,7 +52,7 @@ class DatasetPanel(Panel):
         batch = {int(r) for r in event.rows}
         upcoming = {int(r) for r in event.next_rows}
         names, widths = self._names, self._widths
-        header = Text("  " + "#".rjust(index_width))
+        header = Text("  " + "#".rjust(index_width), style=COLUMN_HEADER_STYLE)
         for name, width in zip(names, widths, strict=True):
             header.append("  " + name.rjust(width))
         total_width = header.cell_len + 2
@@ -73,7 +72,7 @@ class DatasetPanel(Panel):
             return Text(line, style=style)
 
         table = self.query_one(RowTable)
-        table.set_content(header, n, row_text, total_width)
+        table.set_content([header], n, row_text, total_width)
         shown = sorted(batch or upcoming)
         if shown:
             table.show_rows(shown[0], shown[-1])

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
-from logsgd.tui.panels.base import Panel, set_text, sign_style
+from logsgd.tui.panels.base import Panel, show_lines, sign_style
+from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import ViewState
 
 LARGEST_MARK = "◀"
@@ -20,30 +19,27 @@ MAX_TERMS_LISTED = 16
 class GradientsPanel(Panel):
     """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight."""
 
+    wraps_to_width = True
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll(can_focus=False):
-            yield Static(id="gradients-body")
+        yield RowTable(id="gradients-body")
 
     def show(self, state: ViewState) -> None:
         event = state.event
         data = state.data
         body = Text()
-        static = self.query_one("#gradients-body", Static)
+        table = self.query_one("#gradients-body", RowTable)
+        self.set_titles("Gradient per weight", f"{LARGEST_MARK} largest term")
         if event.step == 0:
-            self.border_title = "Gradient per weight · step 0"
-            self.border_subtitle = ""
             body.append("No gradient yet: press → to run the first batch.\n\n")
             body.append(
                 "dL/dw_j = mean over the batch of (f_i - y_i) * x_ij  (x = 1 for the bias)\n"
             )
             body.append("w_j <- w_j - lr * g_j")
-            set_text(static, body)
+            show_lines(table, body, "step 0")
             return
         hp = event.hyperparams
-        self.border_title = (
-            f"Gradient per weight · step {event.step} · lr {fmt_data(hp.learning_rate)}"
-        )
-        self.border_subtitle = f"{LARGEST_MARK} largest term"
+        caption = f"step {event.step} · lr {fmt_data(hp.learning_rate)}"
         d = len(data.feature_names)
         batch_size = event.batch_size
         for j, label in enumerate(data.weight_labels):
@@ -108,4 +104,4 @@ class GradientsPanel(Panel):
             body.append(fmt(w_a), style="bold")
             body.append("\n\n")
         body.rstrip()
-        set_text(static, body)
+        show_lines(table, body, caption)

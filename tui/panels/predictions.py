@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 
 from logsgd.core.formatting import fmt_data, fmt_prob
 from logsgd.tui.panels.base import Panel
-from logsgd.tui.rowtable import RowTable
+from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
 FLIP_MARK = "⇄"
@@ -31,9 +31,13 @@ class PredictionsPanel(Panel):
         before, after = event.predictions_before, event.predictions_after
         batch = {int(r) for r in event.rows}
         flips = int(((before >= 0.5) != (after >= 0.5)).sum()) if event.step else 0
-        self.border_title = f"Predictions after step {event.step}"
-        self.border_subtitle = f"accuracy {event.accuracy_after:.1%}" + (
-            f" · {flips} flipped {FLIP_MARK}" if flips else ""
+        self.set_titles("Predictions")
+        # What changes every step is in the caption line, not the border: a new border title
+        # repaints the whole panel.
+        caption = Text(
+            f" step {event.step} · accuracy {event.accuracy_after:.1%}"
+            + (f" · {flips} flipped {FLIP_MARK}" if flips else ""),
+            style=CAPTION_STYLE,
         )
         index_width = max(len(str(n)), 1)
         prob_width = PROB_WIDTH
@@ -45,7 +49,10 @@ class PredictionsPanel(Panel):
         iw, pw = index_width, prob_width
         head = f"  {'#'.rjust(iw)}  y  pred ok {FLIP_MARK}  {'f after'.rjust(pw)}"
         show_before = len(head) + 2 + pw <= self.size.width - 3 or self.size.width == 0
-        header = Text(head + (f"  {'f before'.rjust(pw)}" if show_before else ""))
+        header = Text(
+            head + (f"  {'f before'.rjust(pw)}" if show_before else ""),
+            style=COLUMN_HEADER_STYLE,
+        )
 
         def row_text(i: int) -> Text:
             y = float(labels[i])
@@ -64,6 +71,7 @@ class PredictionsPanel(Panel):
             return text
 
         table = self.query_one(RowTable)
-        table.set_content(header, n, row_text, header.cell_len)
+        # The caption wraps rather than widen the table: only the columns may scroll.
+        table.set_content([*table.wrapped(caption), header], n, row_text, header.cell_len)
         if batch:
             table.show_rows(min(batch), max(batch))

@@ -1,0 +1,134 @@
+"""What a step redraws: only the lines that show numbers, never a layout pass or the whole screen.
+
+Key latency is a benchmark (benchmarks/bench_app.py), not a timed test. These tests pin the
+mechanisms it depends on, which are counts, not times: a step must not re-lay out the screen,
+repaint the whole screen, or repaint a panel's border; and the fast line renderer of RowTable
+must draw exactly what Rich would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.screen import Screen
+from textual.widget import Widget
+
+from logsgd.tui.app import LogSGDApp
+from logsgd.tui.cli import build_parser, make_engine, resolve_setup
+from logsgd.tui.panels.base import Panel
+from logsgd.tui.rowtable import RowTable
+
+
+def count_redraws(args: list[str], presses: int, warmup: int = 3) -> Counter[str]:
+    """Layout passes, whole-screen repaints and panel repaints during `presses` Rights."""
+    app = LogSGDApp(make_engine(resolve_setup(build_parser().parse_args(args))))
+    counts: Counter[str] = Counter()
+    recording = False
+    refresh_layout = Screen._refresh_layout
+    refresh = Widget.refresh
+
+    def counting_layout(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        if recording:
+            counts["layout"] += 1
+        refresh_layout(self, *args, **kwargs)
+
+    def counting_refresh(self: Widget, *regions: Any, **kwargs: Any) -> Widget:
+        if recording and kwargs.get("repaint", True) and not regions:
+            if isinstance(self, Screen):
+                counts["whole screen"] += 1
+            elif isinstance(self, Panel) and self.id != "status":
+                counts[f"panel {self.id}"] += 1
+        return refresh(self, *regions, **kwargs)
+
+    async def run() -> None:
+        nonlocal recording
+        async with app.run_test(size=(120, 36)) as pilot:
+            for _ in range(warmup):
+                await pilot.press("right")
+            await pilot.pause()
+            recording = True
+            for _ in range(presses):
+                await pilot.press("right")
+                await pilot.pause()
+            recording = False
+        assert app.engine.cursor == warmup + presses
+
+    Screen._refresh_layout = counting_layout  # type: ignore[method-assign]
+    Widget.refresh = counting_refresh  # type: ignore[method-assign]
+    try:
+        asyncio.run(run())
+    finally:
+        Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+        Widget.refresh = refresh  # type: ignore[method-assign]
+    return counts
+
+
+def test_a_step_redraws_no_layout_no_whole_screen_no_panel_border() -> None:
+    # The seed lecture: every number on screen changes at every step.
+    assert count_redraws([], presses=10) == Counter()
+
+
+def test_a_step_on_wide_data_redraws_no_layout() -> None:
+    # Iris: the widths of the numbers change from step to step, the scrollbars do not.
+    assert count_redraws(["--dataset", "iris-versicolor-virginica"], presses=10) == Counter()
+
+
+# ---------------------------------------------------------------------- the line renderer
+
+STYLES = st.sampled_from(["", "bold", "red", "bold underline", "italic", "reverse green"])
+PIECES = st.lists(st.tuples(st.text(st.sampled_from("ab ·≈◀0.-"), max_size=6), STYLES), max_size=6)
+
+
+def reference(text: Text, base: Style) -> list[tuple[str, Style]]:
+    """What Rich draws, one (character, style) per cell, on base plus the text's own style."""
+    style = base + Style.parse(text.style) if isinstance(text.style, str) else base + text.style
+    cells = []
+    for segment in text.render(Console()):
+        if segment.text != "\n":
+            cells += [
+                (ch, style + segment.style if segment.style else style) for ch in segment.text
+            ]
+    return cells
+
+
+def cells(segments: list[Segment]) -> list[tuple[str, Style]]:
+    return [(ch, segment.style) for segment in segments for ch in segment.text]
+
+
+class _Headless(RowTable):
+    """A RowTable outside an app: only its line renderer is used."""
+
+    @property
+    def app(self) -> Any:  # type: ignore[override]
+        class _App:
+            console = Console()
+
+        return _App()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=PIECES,
+    line_style=STYLES,
+    overlaps=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20), STYLES), max_size=3),
+)
+def test_row_segments_draw_what_rich_draws(
+    pieces: list[tuple[str, str]], line_style: str, overlaps: list[tuple[int, int, str]]
+) -> None:
+    text = Text(style=line_style)
+    for piece, style in pieces:
+        text.append(piece, style=style or None)
+    for start, end, style in overlaps:  # stylize() can overlap the pieces: the slow path
+        if style:
+            text.stylize(style, start, end)
+    base = Style(color="white", bgcolor="black")
+    table = _Headless.__new__(_Headless)
+    assert cells(table._segments(text, base)) == reference(text, base)
