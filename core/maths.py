@@ -45,19 +45,33 @@ def softplus(z: FloatArray) -> FloatArray:
         return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
-def sample_losses(z: FloatArray, y: FloatArray) -> FloatArray:
+def label_signs(y: FloatArray) -> FloatArray | None:
+    """1 - 2y (+1 for class 0, -1 for class 1) if every label is 0 or 1, else None.
+
+    With them a loss takes one softplus pass instead of two (see `sample_losses`).
+    """
+    if not bool(np.isin(y, (0.0, 1.0)).all()):
+        return None
+    return np.where(y == 1.0, -1.0, 1.0)
+
+
+def sample_losses(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> FloatArray:
     """Per-sample binary cross-entropy from the logit: L_i = softplus(z_i) - y_i z_i.
 
     Evaluated as (1 - y) softplus(z) + y softplus(-z), the same value, but with no cancellation:
-    for y = 1 and z = 285 the loss is e^-285 = 1.2e-124, not 285 - 285 = 0.
+    for y = 1 and z = 285 the loss is e^-285 = 1.2e-124, not 285 - 285 = 0. Given the labels'
+    `label_signs`, as softplus(sign * z): for labels 0 and 1 that is the same formula term for
+    term (1 * a + 0 * b is a exactly), so the same bits, in one pass instead of two.
     """
     with np.errstate(over="ignore", invalid="ignore"):
+        if signs is not None:
+            return softplus(signs * z)
         return (1.0 - y) * softplus(z) + y * softplus(-z)
 
 
-def mean_loss(z: FloatArray, y: FloatArray) -> float:
+def mean_loss(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> float:
     """Mean binary cross-entropy; divides before summing if the plain mean would overflow."""
-    losses = sample_losses(z, y)
+    losses = sample_losses(z, y, signs)
     with np.errstate(over="ignore", invalid="ignore"):
         value = float(np.mean(losses))
         if not math.isfinite(value) and bool(np.all(np.isfinite(losses))):

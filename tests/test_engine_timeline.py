@@ -28,6 +28,7 @@ from logsgd.core import (
     SettingError,
     StepEvent,
     Stepped,
+    maths,
 )
 
 EVENT_FIELDS = [f.name for f in fields(StepEvent)]
@@ -1040,3 +1041,38 @@ def test_next_epoch_boundary_after_a_batch_size_change_stops_at_the_epochs_end(
     event = engine.next_epoch_boundary()
     assert (event.step, event.epoch, event.batch, event.batches_per_epoch) == (6, 2, 2, 2)
     assert engine.epoch_boundaries() == [0, 4, 6]
+
+
+def test_full_data_figures_are_the_formulas_whatever_the_order_of_moves(dataset: Dataset) -> None:
+    # The engine keeps the last few weights' full-data figures (a step's "before" is the
+    # previous step's "after"); wherever the cursor came from, they are the formulas' values.
+    engine = Engine(dataset, Hyperparams(learning_rate=0.3, batch_size=3, shuffle=True))
+    engine.run_steps(12)
+    xb = maths.with_bias_column(engine.inputs)
+    y = dataset.labels
+    for step in (12, 11, 12, 3, 0, 7, 6, 7, 8):
+        event = engine.jump(step)
+        for w, z_all, f_all, loss, acc in (
+            (
+                event.weights_before,
+                event.z_before_all,
+                event.predictions_before,
+                event.loss_before,
+                event.accuracy_before,
+            ),
+            (
+                event.weights_after,
+                event.z_after_all,
+                event.predictions_after,
+                event.loss_after,
+                event.accuracy_after,
+            ),
+        ):
+            z = maths.logits(xb, np.array(w))
+            assert z_all.tobytes() == z.tobytes()
+            assert f_all.tobytes() == maths.sigmoid(z).tobytes()
+            assert loss == maths.mean_loss(z, y)  # the general two-pass formula, exactly
+            assert acc == maths.accuracy(maths.sigmoid(z), y)
+        if step:
+            previous = engine.event_at(step - 1)
+            assert event.loss_before == previous.loss_after

@@ -284,3 +284,30 @@ def test_every_engine_step_uses_the_derivative_of_the_batch_objective(
 
         estimate, bound = central_difference(batch_objective, np.array(event.weights_before))
         assert np.all(np.abs(event.gradient - estimate) <= bound + 1e-5 * np.abs(estimate)), step
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    z=hnp.arrays(
+        np.float64,
+        st.integers(1, 40),
+        elements=st.one_of(st.floats(-1e308, 1e308, allow_nan=False), st.sampled_from(EXTREME_Z)),
+    ),
+    data=st.data(),
+)
+def test_the_one_pass_loss_for_0_1_labels_is_the_general_loss_bit_for_bit(
+    z: np.ndarray, data: st.DataObject
+) -> None:
+    y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=z.size, max_size=z.size)))
+    signs = maths.label_signs(y)
+    assert signs is not None
+    general = maths.sample_losses(z, y)
+    one_pass = maths.sample_losses(z, y, signs)
+    assert general.tobytes() == one_pass.tobytes()
+    assert bits(maths.mean_loss(z, y)) == bits(maths.mean_loss(z, y, signs))
+
+
+def test_label_signs_only_for_0_1_labels() -> None:
+    np.testing.assert_array_equal(maths.label_signs(np.array([0.0, 1.0, 1.0])), [1.0, -1.0, -1.0])
+    assert maths.label_signs(np.array([0.0, 0.5])) is None
+    assert maths.label_signs(np.array([0.0, 2.0])) is None
