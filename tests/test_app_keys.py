@@ -15,11 +15,12 @@ from textual.widgets._footer import FooterKey  # not exported; the Footer draws 
 
 from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
-from logsgd.core.formatting import fmt
+from logsgd.core.formatting import fmt, fmt_prob
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 from logsgd.tui.commands import COMMANDS
+from logsgd.tui.panels.batch import MAX_ROWS_EXPANDED
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.screens.help import HelpScreen
 from logsgd.tui.state import PANELS
@@ -659,3 +660,33 @@ def test_palette_has_every_command_and_runs_it() -> None:
         assert (app.state.event.step, app.state.event.epoch) == (20, 10)
 
     run_scenario(scenario)
+
+
+def test_a_large_batch_writes_every_row_and_expands_the_first_ones() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right")
+        event = app.state.event
+        assert event.batch_size == 20
+        lines = shown(app, "batch-body").splitlines()
+        text = "\n".join(lines)
+        assert lines[0] == "batch 1/5 of epoch 1 · step 1"
+        for i, row in enumerate(event.rows):
+            k = int(row) + 1
+            z, f, loss = fmt(event.z[i]), fmt_prob(event.f[i]), fmt(event.sample_losses[i])
+            if i < MAX_ROWS_EXPANDED:  # z = w.x written out, then its value
+                assert f"  z{k} = w0 * x1 + w1 * x2" in text
+                assert f"  f{k} = σ(z{k}) = {f}    loss{k} = {loss}" in text
+            else:  # two lines, formatted when scrolled into view
+                assert f"row {k}  z{k} = {z}\n  f{k} = {f}    loss{k} = {loss}" in text
+        assert f"the other {20 - MAX_ROWS_EXPANDED} rows, z = w.x as above:" in text
+        assert lines[-1] == f"batch loss (mean) = {fmt(event.batch_loss)}"
+        # The whole batch: the last row's lines come into view at the end of the scroll.
+        table = app.query_one("#batch-body", RowTable)
+        table.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        drawn = table_lines(app, "batch-body")
+        assert drawn[-1] == f"batch loss (mean) = {fmt(event.batch_loss)}"
+        k = int(event.rows[-1]) + 1
+        assert f"row {k}  z{k} = {fmt(event.z[-1])}" in drawn
+
+    run_scenario(scenario, "--dataset", "iris-setosa-versicolor", "--batch-size", "20")

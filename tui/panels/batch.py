@@ -7,8 +7,13 @@ from textual.app import ComposeResult
 
 from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
 from logsgd.tui.panels.base import Panel, show_lines
-from logsgd.tui.rowtable import RowTable
+from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
+
+# Past this many rows the panel writes z = w.x out for the first ones only; each further row
+# gets its z, f and loss on two lines, formatted only when scrolled into view: a batch may be
+# all 100,000 rows of the data.
+MAX_ROWS_EXPANDED = 8
 
 
 def rows_label(rows: list[int]) -> str:
@@ -26,18 +31,29 @@ def z_expansion(weights: list[float], x: list[float]) -> tuple[list[str], list[s
     return symbolic, [*numeric, operand(fmt(weights[d]))]
 
 
-def wrap_sum(first: str, terms: list[str], indent: str, width: int) -> str:
-    """first + 'a + b + c', broken before a '+' with a hanging indent when wider than width."""
+def wrap_terms(first: str, terms: list[str], joiner: str, indent: str, width: int) -> list[str]:
+    """first + terms joined by joiner (" + ", ", "), broken before a term with a hanging indent
+    when a line would be wider than width. A break before "+" keeps the "+" at the start of the
+    new line; a term is never split."""
+    lead = joiner.strip()
     lines: list[str] = []
     line = first + terms[0]
     for term in terms[1:]:
-        if len(line) + 3 + len(term) > width and len(line) > len(indent) + 2:
-            lines.append(line)
-            line = f"{indent}+ {term}"
+        if len(line) + len(joiner) + len(term) > width and len(line) > len(indent) + 2:
+            lines.append(line + ("" if lead == "+" else lead))
+            line = f"{indent}{lead} {term}" if lead == "+" else f"{indent}{term}"
         else:
-            line += f" + {term}"
+            line += joiner + term
     lines.append(line)
-    return "\n".join(lines)
+    return lines
+
+
+def pieces(*parts: tuple[str, str]) -> Text:
+    """One line from (text, style) pieces."""
+    line = Text()
+    for text, style in parts:
+        line.append(text, style=style or None)
+    return line
 
 
 class BatchPanel(Panel):
@@ -51,41 +67,83 @@ class BatchPanel(Panel):
     def show(self, state: ViewState) -> None:
         event = state.event
         data = state.data
-        body = Text()
         self.set_titles("Batch")
         table = self.query_one("#batch-body", RowTable)
+        width = self.text_width
         if event.step == 0:
-            body.append("No step yet. The next step runs ", style="")
-            body.append(f"rows {rows_label([int(r) for r in event.next_rows])}", style="bold")
-            body.append(f" (batch 1 of {event.batches_per_epoch}).\nPress → to run it.\n\n")
-            body.append("Initial weights:\n")
-            for label, w in zip(data.weight_labels, event.weights_after, strict=True):
-                body.append(f"  {label} = {fmt(float(w))}\n")
-            show_lines(table, body, "step 0 (the start)")
+            lines = [
+                pieces(
+                    ("No step yet. The next step runs ", ""),
+                    (f"rows {rows_label([int(r) for r in event.next_rows])}", "bold"),
+                    (f" (batch 1 of {event.batches_per_epoch}).", ""),
+                ),
+                Text("Press → to run it."),
+                Text(""),
+                Text("Initial weights:"),
+            ]
+            lines += [
+                Text(f"  {label} = {fmt(float(w))}")
+                for label, w in zip(data.weight_labels, event.weights_after, strict=True)
+            ]
+            show_lines(table, lines, "step 0 (the start)")
             return
         weights = [float(w) for w in event.weights_before]
-        body.append(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step\n")
-        for i, row in enumerate(event.rows):
+        lines = [Text(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step")]
+        for i, row in enumerate(event.rows[:MAX_ROWS_EXPANDED]):
             x = [float(v) for v in event.inputs[i]]
-            y = float(event.labels[i])
             k = int(row) + 1  # z_k, f_k, y_k: row k of the data, as the lecture counts
-            xs = ", ".join(f"x{j + 1}={fmt_data(v)}" for j, v in enumerate(x))
-            body.append(f"\nrow {k}", style="bold")
-            body.append(f"  {xs}  y{k} = {fmt_data(y)}\n")
+            xs = [f"x{j + 1}={fmt_data(v)}" for j, v in enumerate(x)]
+            xs[-1] += f"  y{k} = {fmt_data(float(event.labels[i]))}"
+            data_lines = wrap_terms(f"row {k}  ", xs, ", ", "  ", width)
+            lines.append(Text(""))
+            lines.append(pieces((f"row {k}", "bold"), (data_lines[0][len(f"row {k}") :], "")))
+            lines += [Text(line) for line in data_lines[1:]]
             symbolic, numeric = z_expansion(weights, x)
-            width = self.text_width
-            body.append(wrap_sum(f"  z{k} = ", symbolic, "       ", width) + "\n")
-            body.append(wrap_sum("     = ", numeric, "       ", width) + "\n     = ")
-            body.append(fmt(float(event.z[i])), style="bold")
+            lines += [
+                Text(line) for line in wrap_terms(f"  z{k} = ", symbolic, " + ", "       ", width)
+            ]
+            lines += [
+                Text(line) for line in wrap_terms("     = ", numeric, " + ", "       ", width)
+            ]
+            lines.append(pieces(("     = ", ""), (fmt(float(event.z[i])), "bold")))
             f_text = fmt_prob(float(event.f[i]))
             # "≈1" reads as "f ≈ 1", not "f = ≈1"
             relation = "≈" if f_text.startswith("≈") else "="
-            body.append(f"\n  f{k} = σ(z{k}) {relation} ")
-            body.append(f_text.lstrip("≈"), style="bold")
-            body.append(f"    loss{k} = {fmt(float(event.sample_losses[i]))}\n")
-        body.append(f"\nbatch loss (mean) = {fmt(event.batch_loss)}\n")
+            f_line = pieces((f"  f{k} = σ(z{k}) {relation} ", ""), (f_text.lstrip("≈"), "bold"))
+            loss = f"loss{k} = {fmt(float(event.sample_losses[i]))}"
+            if f_line.cell_len + 4 + len(loss) <= width:
+                f_line.append(f"    {loss}")
+                lines.append(f_line)
+            else:
+                lines += [f_line, Text(f"  {loss}")]
+        tail = [Text(""), Text(f"batch loss (mean) = {fmt(event.batch_loss)}")]
         caption = (
             f"batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
             f" · step {event.step}"
         )
-        show_lines(table, body, caption)
+        rest = len(event.rows) - MAX_ROWS_EXPANDED
+        if rest <= 0:
+            show_lines(table, lines + tail, caption)
+            return
+        lines += [Text(""), Text(f"the other {rest} rows, z = w.x as above:", style="italic")]
+        head = [part for line in lines for part in table.wrapped(line)]
+
+        def line_at(index: int) -> Text:
+            """Line `index` of the text: the head, two lines per further row, the tail."""
+            if index < len(head):
+                return head[index]
+            row, second = divmod(index - len(head), 2)
+            if row >= rest:
+                return tail[index - len(head) - 2 * rest]
+            i = MAX_ROWS_EXPANDED + row
+            k = int(event.rows[i]) + 1
+            if not second:
+                return pieces((f"row {k}", "bold"), (f"  z{k} = {fmt(float(event.z[i]))}", ""))
+            loss = fmt(float(event.sample_losses[i]))
+            return Text(f"  f{k} = {fmt_prob(float(event.f[i]))}    loss{k} = {loss}")
+
+        # The widest a further row's lines can be, so that none is ever cut.
+        widest_row = max(len(f"row {state.n_rows}  z{state.n_rows} = -1.797e+308"), 44)
+        widest = max(widest_row, *(line.cell_len for line in (*head, *tail)))
+        header = table.wrapped(Text(caption, style=CAPTION_STYLE))
+        table.set_content(header, len(head) + 2 * rest + len(tail), line_at, widest)
