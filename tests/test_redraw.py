@@ -132,3 +132,35 @@ def test_row_segments_draw_what_rich_draws(
     base = Style(color="white", bgcolor="black")
     table = _Headless.__new__(_Headless)
     assert cells(table._segments(text, base)) == reference(text, base)
+
+
+def test_a_step_redraws_only_the_table_lines_that_changed() -> None:
+    app = LogSGDApp(make_engine(resolve_setup(build_parser().parse_args([]))))
+    drawn: list[tuple[str, int]] = []
+    render_line = RowTable.render_line
+
+    def recording(self: RowTable, y: int) -> Any:
+        drawn.append((str(self.id), y))
+        return render_line(self, y)
+
+    async def run() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("right", "right")
+            await pilot.pause()
+            for _ in range(4):
+                drawn.clear()
+                await pilot.press("right")
+                await pilot.pause()
+                dataset = sorted(y for table, y in drawn if table == "dataset-table")
+                # The 4 rows' batch marks moved; the column names and the blank lines did not.
+                assert dataset == [1, 2, 3, 4]
+                predictions = sorted(y for table, y in drawn if table == "predictions-table")
+                # The caption and the rows (the column names too when a column's width
+                # changed), nothing below the 4 rows.
+                assert 0 in predictions and predictions[-1] <= 5
+
+    RowTable.render_line = recording  # type: ignore[method-assign]
+    try:
+        asyncio.run(run())
+    finally:
+        RowTable.render_line = render_line  # type: ignore[method-assign]

@@ -38,16 +38,40 @@ class RowTable(ScrollView, can_focus=False):
         self._n_rows = 0
         self._row_text: RowRenderer = lambda i: Text("")
         self._base_style = Style()
+        # What each line on screen showed when last drawn, and the view it was drawn in.
+        self._drawn: dict[int, Text | None] = {}
+        self._drawn_view: tuple[int, int, int] | None = None
 
     def set_content(
         self, header: Sequence[Text], n_rows: int, row_text: RowRenderer, width: int
     ) -> None:
-        """Replace what the table shows; cheap, whatever n_rows is."""
+        """Replace what the table shows; cheap, whatever n_rows is.
+
+        Only the lines on screen whose text changed are redrawn (a step changes the numbers,
+        not the column names, the blank lines or, often, the marks).
+        """
         self._header = tuple(header)
         self._n_rows = n_rows
         self._row_text = row_text
         self._set_virtual_size(Size(width, n_rows + len(self._header)))
-        self.refresh()
+        if self._drawn_view != self._view():
+            self.refresh()
+            return
+        changed = [y for y, text in self._drawn.items() if not _same(self._text_at(y), text)]
+        width = self.size.width
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
+
+    def _view(self) -> tuple[int, int, int]:
+        scroll_x, scroll_y = self.scroll_offset
+        return scroll_x, scroll_y, self.scrollable_content_region.width
+
+    def _text_at(self, y: int) -> Text | None:
+        """The text of line y on screen (None below the last row)."""
+        if y < len(self._header):
+            return self._header[y]
+        index = int(self.scroll_offset.y) + y - len(self._header)
+        return self._row_text(index) if index < self._n_rows else None
 
     def set_lines(self, lines: Sequence[Text], header: Sequence[Text] = ()) -> None:
         """Show a long text under its header lines, each line wrapped to the width.
@@ -122,19 +146,18 @@ class RowTable(ScrollView, can_focus=False):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per pass, not per line: rich_style walks the whole DOM above.
         self._base_style = self.rich_style
+        view = self._view()
+        if view != self._drawn_view:
+            self._drawn, self._drawn_view = {}, view
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_x, _, width = self._drawn_view or self._view()
         base = self._base_style
-        if y < len(self._header):
-            text = self._header[y]
-        else:
-            index = scroll_y + y - len(self._header)
-            if index >= self._n_rows:
-                return Strip.blank(width, base)
-            text = self._row_text(index)
+        text = self._text_at(y)
+        self._drawn[y] = text
+        if text is None:
+            return Strip.blank(width, base)
         full = Strip(self._segments(text, base))
         strip = full.crop(scroll_x, scroll_x + width)
         # A number cut at the edge would read as another number ("0.3136" as "0"): mark every
@@ -176,3 +199,10 @@ class RowTable(ScrollView, can_focus=False):
 
 def _style(style: str | Style) -> Style:
     return Style.parse(style) if isinstance(style, str) else style
+
+
+def _same(a: Text | None, b: Text | None) -> bool:
+    """Drawn alike: Text's own == ignores the style of the whole line."""
+    if a is None or b is None:
+        return a is b
+    return a.plain == b.plain and a.style == b.style and a.spans == b.spans
