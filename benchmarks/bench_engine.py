@@ -9,8 +9,9 @@ baseline time / engine time per step inverted to "engine time / baseline time": 
 engine (history included) is at least as fast as the bare loop. Absolute numbers drift on shared
 machines; the ratio is the figure.
 
-Memory: bytes per recorded step at d = 2, batch 1. At 1,000 steps tracemalloc counts every
-allocation; at 10^6 steps tracemalloc would make the run twenty times slower (it hooks every
+Memory: bytes per recorded step at d = 2, batch 1, as the growth between two history lengths
+(what the engine holds once, whatever the length, cancels out). At 1,000 steps tracemalloc counts
+every allocation; at 10^6 steps tracemalloc would make the run twenty times slower (it hooks every
 allocation of the hot loop, about two minutes), so the growth of the resident set (RSS, from
 /proc, in a fresh interpreter) is measured instead, unless --tracemalloc-all. Both sit next to
 history_nbytes(), what the engine's own arrays hold.
@@ -114,16 +115,23 @@ def engine_run(dataset: Dataset, batch: int, steps: int, lr: float) -> float:
 
 
 def history_bytes_per_step(dataset: Dataset, steps: int) -> tuple[float, float]:
-    """(tracemalloc bytes per step, history_nbytes per step) after `steps` steps at batch 1."""
+    """(tracemalloc bytes per step, history_nbytes per step) from `steps` to 2 * `steps` steps.
+
+    The growth between two lengths, not the total: what the engine holds once whatever the
+    length (the last few full-data arrays it keeps for the event on screen, 1.6 MB each at
+    100k rows) is not history and cancels out.
+    """
     gc.collect()
     tracemalloc.start()
     engine = Engine(dataset, Hyperparams(learning_rate=0.01, batch_size=1))
-    base, _ = tracemalloc.get_traced_memory()
     engine.run_steps(steps)
     gc.collect()
-    current, _ = tracemalloc.get_traced_memory()
+    first, _ = tracemalloc.get_traced_memory()
+    engine.run_steps(steps)
+    gc.collect()
+    second, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return (current - base) / steps, engine.history_nbytes() / steps
+    return (second - first) / steps, engine.history_nbytes() / engine.history_length
 
 
 # Run in a fresh interpreter: in this one, memory freed by earlier runs would be reused
@@ -142,17 +150,19 @@ def resident():
             return int(line.split()[1]) * 1024
     raise RuntimeError("/proc/self/status has no VmRSS line")
 
+steps = int(sys.argv[2])
 engine = Engine(make_dataset(int(sys.argv[1])), Hyperparams(learning_rate=0.01, batch_size=1))
+engine.run_steps(steps // 10)
 gc.collect()
 base = resident()
-engine.run_steps(int(sys.argv[2]))
+engine.run_steps(steps - steps // 10)
 gc.collect()
-print(resident() - base, engine.history_nbytes())
+print(resident() - base, engine.history_nbytes() // engine.history_length)
 """
 
 
 def history_rss_per_step(rows: int, steps: int) -> tuple[float, float]:
-    """(RSS growth per step, history_nbytes per step) after `steps` steps at batch 1.
+    """(RSS growth per step from steps/10 to steps, history_nbytes per step).
 
     Measured in a fresh interpreter. Pages the history's arrays never touched (spare capacity
     from np.zeros) do not count; the arrays dropped when the history grew count if the
@@ -166,7 +176,7 @@ def history_rss_per_step(rows: int, steps: int) -> tuple[float, float]:
         check=True,
     )
     grown, held = (int(v) for v in result.stdout.split())
-    return grown / steps, held / steps
+    return grown / (steps - steps // 10), float(held)
 
 
 def throughput_figures(
@@ -213,15 +223,19 @@ def memory_figures(
             allocated, held = history_bytes_per_step(dataset, steps)
         else:
             allocated, held = history_rss_per_step(dataset.n_rows, steps)
-        how = "tracemalloc" if traced else "RSS growth"
+        how = (
+            f"tracemalloc, growth from {steps:,} to {2 * steps:,} steps"
+            if traced
+            else f"RSS growth from {steps // 10:,} to {steps:,} steps"
+        )
         if printer:
             print(
-                f"history after {steps:>9,} steps: {allocated:6.1f} bytes/step allocated ({how}), "
+                f"history at {steps:>9,} steps: {allocated:6.1f} bytes/step allocated ({how}), "
                 f"{held:6.1f} bytes/step held (target <= 64)"
             )
         figures.append(
             Figure(
-                f"5. history memory after {steps:,} steps, d = 2 ({how})",
+                f"5. history memory at {steps:,} steps, d = 2 ({how})",
                 allocated,
                 "B/step",
                 target_value=TARGET_BYTES_PER_STEP,

@@ -196,7 +196,7 @@ class Engine:
     ) -> None:
         self._subscribers: list[Subscriber] = []
         self._orders: OrderedDict[tuple[int, int], IntArray] = OrderedDict()
-        # Full-data figures of recent weights: a step's "before" is the previous step's "after".
+        # Full-data figures of the last two weights: a step's "before" is the last one's "after".
         self._full_data: OrderedDict[bytes, _FullData] = OrderedDict()
         self._setup(dataset, hyperparams, initial_weights, standardized)
 
@@ -1124,8 +1124,9 @@ class Engine:
         )
 
     def _full_data_of(self, weights: FloatArray) -> _FullData:
-        """z, f, mean loss and accuracy on all rows for these weights: O(n d), so the last few
-        are kept (stepping on, this step's "before" is the last step's "after")."""
+        """z, f, mean loss and accuracy on all rows for these weights: O(n d), so the last two
+        are kept. A step forward or back shares one set of weights with the event it leaves
+        (this step's "before" is the last step's "after"), so two are enough."""
         key = weights.tobytes()
         found = self._full_data.get(key)
         if found is not None:
@@ -1137,7 +1138,7 @@ class Engine:
             loss = maths.mean_loss(z, self._y, self._label_signs)
         found = _FullData(z, f, loss, maths.accuracy(f, self._y))
         self._full_data[key] = found
-        if len(self._full_data) > 4:
+        if len(self._full_data) > 2:
             self._full_data.popitem(last=False)
         return found
 
