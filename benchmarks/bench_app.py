@@ -576,8 +576,8 @@ def import_times(timeout: float = 30.0, top: int = 15, printer: bool = True) -> 
 #           gen 0/1 and one gen 2 collection, and later full collections walk them all
 #   layout  Static.update(layout=False) when the text keeps its number of lines (a layout pass
 #           reflows the whole screen; the panels' sizes do not depend on their text)
-#   chart   the chart draws only its title (the step), no lines, axes or ticks: what drawing
-#           the series with plotext costs per key
+#   chart   the chart draws its title (the step) and an empty frame, no series, ghost, marks or
+#           legend: what rasterising the lines costs per key
 WHAT_IF_SHIM = """\
 import os, sys
 changes = set(filter(None, os.environ.get("LOGSGD_WHAT_IF", "").split(",")))
@@ -603,12 +603,10 @@ if "layout" in changes:
         plain_update(self, content, layout=layout and old != lines)
     Static.update = update
 if "chart" in changes:
-    from textual_plotext import PlotextPlot
+    from logsgd.tui.chartcanvas import ChartCanvas, Figure
     def show(self, state):
-        plot = self.query_one(PlotextPlot)
-        plot.plt.clear_figure()
-        plot.plt.title(f"step {state.chart.cursor}")
-        plot.refresh()
+        title = f"step {state.chart.cursor}"
+        self.query_one(ChartCanvas).draw(Figure(title, "step", 1.0, (0, 1)))
     chart_module.ChartPanel.show = show
 from logsgd.tui.cli import main
 sys.argv = ["logsgd-tui", *sys.argv[1:]]

@@ -9,8 +9,8 @@ calls; the ratio deep / shallow should stay near 1.
 - Time travel: engine.back() from the end, engine.jump(1), engine.last(); each builds a
   StepEvent (O(B d) plus the step's O(n d) full-data figures, whatever the depth).
 - Chart: what the app does to redraw the weight chart, headless at 120x36: LogSGDApp._chart_data
-  (downsampled to CHART_POINTS) and the ChartPanel's show(state) plus the plotext build that
-  PlotextPlot.render() does.
+  (downsampled to CHART_POINTS) and the ChartPanel's show(state), which rasterises the lines and
+  builds every Strip of the ChartCanvas, plus reading those Strips back through render_line.
 - For information: the app's whole publish of one step (engine event, ViewState, every panel's
   show) at depth, and the gc-tracked objects a Right press leaves behind in the app against the
   minimal app (objects that pile up make Python's full garbage collections slower and slower).
@@ -34,6 +34,7 @@ from logsgd.core.datasets import load_builtin
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp
+from logsgd.tui.chartcanvas import ChartCanvas
 from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.state import ViewState
 
@@ -101,7 +102,7 @@ async def _chart_and_publish(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         panel = app.query_one(ChartPanel)
-        plot = panel.query_one("#chart-plot")
+        canvas = panel.query_one(ChartCanvas)
         assert app.state is not None
         data = app.state.data
 
@@ -119,21 +120,26 @@ async def _chart_and_publish(
             use(name)
             app._chart_data(app.engine.cursor)
 
+        def read_strips() -> None:
+            # What the compositor then asks for: show() built the Strips, these only index them.
+            for y in range(canvas.size.height):
+                canvas.render_line(y)
+
         def show_and_render(name: str) -> None:
             panel.show(states[name])
-            plot.render()
+            read_strips()
 
         def redraw(name: str) -> None:
-            # What a step does to the chart: build ChartData, show it, plotext's build.
+            # What a step does to the chart: build ChartData, show it (rasterise, build Strips).
             use(name)
             chart = app._chart_data(app.engine.cursor)
             panel.show(ViewState(event=events[name], data=data, chart=chart))
-            plot.render()
+            read_strips()
 
         parts = {
-            "chart redraw (ChartData + show + plotext build)": redraw,
+            "chart redraw (ChartData + show + strips)": redraw,
             "  part: LogSGDApp._chart_data": chart_data,
-            "  part: ChartPanel.show + plotext build": show_and_render,
+            "  part: ChartPanel.show + strips": show_and_render,
         }
         for what, call in parts.items():
             medians = alternate({n: (lambda n=n, call=call: call(n)) for n in engines}, repeats)

@@ -58,8 +58,7 @@ def machine() -> list[str]:
         f"nproc: {os.cpu_count()}",
         *[f"lscpu: {' '.join(line.split())}" for line in lscpu],
         f"python {platform.python_version()}, numpy {version('numpy')}, "
-        f"textual {version('textual')}, plotext {version('plotext')}, "
-        f"textual-plotext {version('textual-plotext')}, {_run('tmux', '-V')}",
+        f"textual {version('textual')}, {_run('tmux', '-V')}",
     ]
 
 

@@ -676,8 +676,8 @@ def test_a_large_batch_writes_every_row_and_expands_the_first_ones() -> None:
             if i < MAX_ROWS_EXPANDED:  # z = w.x written out, then its value
                 assert f"  z{k} = w0 * x1 + w1 * x2" in text
                 assert f"  f{k} = σ(z{k}) = {f}    loss{k} = {loss}" in text
-            else:  # two lines, formatted when scrolled into view
-                assert f"row {k}  z{k} = {z}\n  f{k} = {f}    loss{k} = {loss}" in text
+            else:  # three short lines, formatted when scrolled into view
+                assert f"row {k}  z{k} = {z}\n  f{k} = {f}\n  loss{k} = {loss}" in text
         assert f"the other {20 - MAX_ROWS_EXPANDED} rows, z = w.x as above:" in text
         assert lines[-1] == f"batch loss (mean) = {fmt(event.batch_loss)}"
         # The whole batch: the last row's lines come into view at the end of the scroll.

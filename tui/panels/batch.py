@@ -11,8 +11,8 @@ from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
 # Past this many rows the panel writes z = w.x out for the first ones only; each further row
-# gets its z, f and loss on two lines, formatted only when scrolled into view: a batch may be
-# all 100,000 rows of the data.
+# gets its z, f and loss on three short lines, formatted only when scrolled into view: a batch
+# may be all 100,000 rows of the data.
 MAX_ROWS_EXPANDED = 8
 
 
@@ -129,21 +129,24 @@ class BatchPanel(Panel):
         head = [part for line in lines for part in table.wrapped(line)]
 
         def line_at(index: int) -> Text:
-            """Line `index` of the text: the head, two lines per further row, the tail."""
+            """Line `index` of the text: the head, three lines per further row, the tail."""
             if index < len(head):
                 return head[index]
-            row, second = divmod(index - len(head), 2)
+            row, part = divmod(index - len(head), 3)
             if row >= rest:
-                return tail[index - len(head) - 2 * rest]
+                return tail[index - len(head) - 3 * rest]
             i = MAX_ROWS_EXPANDED + row
             k = int(event.rows[i]) + 1
-            if not second:
+            if part == 0:
                 return pieces((f"row {k}", "bold"), (f"  z{k} = {fmt(float(event.z[i]))}", ""))
-            loss = fmt(float(event.sample_losses[i]))
-            return Text(f"  f{k} = {fmt_prob(float(event.f[i]))}    loss{k} = {loss}")
+            if part == 1:
+                return Text(f"  f{k} = {fmt_prob(float(event.f[i]))}")
+            return Text(f"  loss{k} = {fmt(float(event.sample_losses[i]))}")
 
-        # The widest a further row's lines can be, so that none is ever cut.
-        widest_row = max(len(f"row {state.n_rows}  z{state.n_rows} = -1.797e+308"), 44)
+        # The widest a further row's lines can be (the longest forms of z, f and loss), so that
+        # none is ever cut; each is short enough for the panel at 120 columns.
+        digits = len(str(state.n_rows))
+        widest_row = max(4 + digits + 4 + digits + 3 + 11, 4 + digits + 3 + 13, 6 + digits + 3 + 10)
         widest = max(widest_row, *(line.cell_len for line in (*head, *tail)))
         header = table.wrapped(Text(caption, style=CAPTION_STYLE))
-        table.set_content(header, len(head) + 2 * rest + len(tail), line_at, widest)
+        table.set_content(header, len(head) + 3 * rest + len(tail), line_at, widest)

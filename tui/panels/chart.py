@@ -1,19 +1,24 @@
-"""Chart panel: the weights (or the full-data loss) over the steps, drawn with plotext."""
+"""Chart panel: the weights (or the full-data loss) over the steps, as braille lines."""
 
 from __future__ import annotations
 
-import math
-
 from textual.app import ComposeResult
-from textual_plotext import PlotextPlot
 
+from logsgd.tui.chartcanvas import ChartCanvas, Figure, LegendEntry, Series, VLine
 from logsgd.tui.panels.base import Panel
-from logsgd.tui.state import ViewState
+from logsgd.tui.state import ChartData, ViewState
 
 # Distinct colours for the weights; the bias last. Legends name each line, so colour is a help,
-# never the only way to tell lines apart.
-LINE_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red", "orange", "white")
-GHOST_COLOR = "gray"
+# never the only way to tell lines apart. Rich's colour names: plotext's "orange" and "gray" are
+# not among them.
+LINE_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red", "dark_orange", "white")
+GHOST_COLOR = "grey50"
+BOUNDARY_COLOR = "grey39"
+CHANGE_COLOR = "dark_orange"
+# The cursor in the theme's text colour: the brightest line on any background.
+CURSOR_COLOR = None
+LINE_MARKER = "⢕⢕"  # the legend's sample of a line
+GHOST_MARKER = "⠐⠂"  # and of the loose dots of the dropped timeline
 # Past this many epoch boundaries in view, marking each would paint the plot solid.
 MAX_BOUNDARY_LINES = 12
 MAX_LEGEND_LINES = 8
@@ -23,72 +28,58 @@ class ChartPanel(Panel):
     """One line per weight (or the loss) over steps, a marker at the cursor, epoch boundaries."""
 
     def compose(self) -> ComposeResult:
-        yield PlotextPlot(id="chart-plot")
+        yield ChartCanvas(id="chart-canvas")
 
     def show(self, state: ViewState) -> None:
         chart = state.chart
-        plot = self.query_one(PlotextPlot)
-        plt = plot.plt
-        plt.clear_figure()
-        plt.xlabel("step")
-        steps = chart.steps.tolist()
         if chart.mode == "loss":
-            self.border_title = "Loss (full data, log scale) · c: weights"
-            plt.yscale("log")
+            self.set_titles("Loss (full data, log scale) · c: weights")
         else:
-            self.border_title = "Weights over steps · c: loss"
-            plt.yscale("linear")
-        if len(chart.ghost_steps):
-            ghost_steps = chart.ghost_steps.tolist()
-            for k in range(chart.ghost_values.shape[1]):
-                plt.plot(
-                    ghost_steps,
-                    chart.ghost_values[:, k].tolist(),
-                    color=GHOST_COLOR,
-                    marker="dot",
-                    label="dropped" if k == 0 else None,
-                )
-        for k, name in enumerate(chart.series_names):
-            plt.plot(
-                steps,
-                chart.values[:, k].tolist(),
-                color=LINE_COLORS[k % len(LINE_COLORS)],
-                marker="braille",
-                label=name if len(chart.series_names) <= MAX_LEGEND_LINES else None,
-            )
-        last = max(
-            steps[-1] if steps else 0, chart.ghost_steps[-1] if len(chart.ghost_steps) else 0
-        )
-        boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]
-        if 0 < len(boundaries) <= MAX_BOUNDARY_LINES:
-            for b in boundaries:
-                plt.vline(b, "gray")
-        for change in chart.changes:
-            plt.vline(change - 1, "orange")
-        if chart.cursor < last:  # at the latest step the plot's own frame marks it
-            plt.vline(chart.cursor, "white")
-        plt.xlim(0, max(1, last))
-        x_ticks = _integer_ticks(int(max(1, last)))
-        plt.xticks(x_ticks, [str(t) for t in x_ticks])
-        if chart.mode == "weights":
-            self._y_ticks(plt, chart)
-        plt.title(f"step {chart.cursor}")
-        plot.refresh()
+            self.set_titles("Weights over steps · c: loss")
+        self.query_one(ChartCanvas).draw(chart_figure(chart))
 
-    @staticmethod
-    def _y_ticks(plt: object, chart: object) -> None:
-        """Label the y axis with the app's own number format (plotext's prints 0.0000000100)."""
-        values = [chart.values]  # type: ignore[attr-defined]
-        if len(chart.ghost_values):  # type: ignore[attr-defined]
-            values.append(chart.ghost_values)  # type: ignore[attr-defined]
-        low = min(float(v.min()) for v in values if v.size)
-        high = max(float(v.max()) for v in values if v.size)
-        if high == low:
-            high, low = high + abs(high) * 0.5 + 1e-12, low - abs(low) * 0.5 - 1e-12
-        ticks = _nice_ticks(low, high)
-        plt.ylim(min(low, ticks[0]), max(high, ticks[-1]))  # type: ignore[attr-defined]
-        # Ticks are round numbers chosen for the axis, not engine figures: shortest form.
-        plt.yticks(ticks, [f"{t:.6g}" for t in ticks])  # type: ignore[attr-defined]
+
+def chart_figure(chart: ChartData) -> Figure:
+    """What the panel draws for `chart`: the lines, the ghost under them, the vertical marks."""
+    names = chart.series_names
+    series = []
+    legend = []
+    if len(chart.ghost_steps):
+        series.append(
+            Series(
+                chart.ghost_steps,
+                chart.ghost_values,
+                (GHOST_COLOR,) * chart.ghost_values.shape[1],
+                joined=False,
+            )
+        )
+    colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
+    series.append(Series(chart.steps, chart.values, colors))
+    if len(names) <= MAX_LEGEND_LINES:
+        legend = [LegendEntry(LINE_MARKER, name, c) for name, c in zip(names, colors, strict=True)]
+    if len(chart.ghost_steps):
+        legend.append(LegendEntry(GHOST_MARKER, "dropped", GHOST_COLOR))
+    last = max(
+        float(chart.steps[-1]) if len(chart.steps) else 0.0,
+        float(chart.ghost_steps[-1]) if len(chart.ghost_steps) else 0.0,
+    )
+    vlines = []
+    boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]
+    if len(boundaries) <= MAX_BOUNDARY_LINES:
+        vlines += [VLine(b, BOUNDARY_COLOR) for b in boundaries]
+    vlines += [VLine(change - 1, CHANGE_COLOR) for change in chart.changes]
+    if chart.cursor < last:  # at the latest step the plot's own frame marks it
+        vlines.append(VLine(chart.cursor, CURSOR_COLOR))
+    return Figure(
+        title=f"step {chart.cursor}",
+        x_label="step",
+        x_max=max(1.0, last),
+        x_ticks=tuple(_integer_ticks(int(max(1, last)))),
+        series=tuple(series),
+        vlines=tuple(vlines),
+        legend=tuple(legend),
+        log_y=chart.mode == "loss",
+    )
 
 
 def _integer_ticks(last: int, count: int = 5) -> list[int]:
@@ -96,17 +87,3 @@ def _integer_ticks(last: int, count: int = 5) -> list[int]:
     if last <= count:
         return list(range(last + 1))
     return sorted({round(last * k / (count - 1)) for k in range(count)})
-
-
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values (multiples of 1, 2 or 5 times a power of ten) covering low..high."""
-    span = (high - low) / (count - 1)
-    magnitude = 10 ** math.floor(math.log10(span))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= span)
-    first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value < high + step * 0.5:
-        ticks.append(0.0 if abs(value) < step * 1e-9 else value)
-        value += step
-    return ticks

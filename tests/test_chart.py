@@ -1,0 +1,503 @@
+"""The braille chart: dots where the values are, ticks on their rows, marks, sizes, in the app."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+from rich.style import Style
+from textual.strip import Strip
+
+from logsgd.tui.app import LogSGDApp
+from logsgd.tui.chartcanvas import (
+    BRAILLE,
+    ChartCanvas,
+    Figure,
+    LegendEntry,
+    Series,
+    VLine,
+    YAxis,
+    draw_figure,
+    log_ticks,
+    nice_ticks,
+    rasterise,
+)
+from logsgd.tui.cli import build_parser, make_engine, resolve_setup
+from logsgd.tui.panels.chart import (
+    BOUNDARY_COLOR,
+    CHANGE_COLOR,
+    GHOST_COLOR,
+    LINE_COLORS,
+    MAX_BOUNDARY_LINES,
+    ChartPanel,
+    chart_figure,
+)
+from logsgd.tui.state import ChartData
+
+BASE = Style(color="white", bgcolor="black")
+# At 120x36 the chart's content area is 46x18: a gutter, the frame and 42x13 cells of plot.
+WIDTH, HEIGHT = 46, 18
+
+
+def figure(*series: Series, x_max: float = 4.0, **more: object) -> Figure:
+    return Figure("step 4", "step", x_max, (0, 1, 2, 3, 4), tuple(series), **more)  # type: ignore[arg-type]
+
+
+def line(xs: list[float], *columns: list[float], colors: tuple[str, ...] = ()) -> Series:
+    ys = np.array(columns, dtype=np.float64).T
+    return Series(np.array(xs, dtype=np.float64), ys, colors or ("cyan",) * ys.shape[1])
+
+
+def texts(fig: Figure, width: int = WIDTH, height: int = HEIGHT) -> list[str]:
+    return [strip.text for strip in draw_figure(fig, width, height, BASE)]
+
+
+def plot_area(rows: list[str]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the cells inside the frame, found from its corners."""
+    top = next(y for y, row in enumerate(rows) if "┌" in row) + 1
+    bottom = next(y for y, row in enumerate(rows) if "└" in row)
+    return top, bottom, rows[top - 1].index("┌") + 1, rows[top - 1].index("┐")
+
+
+def cell_bits(char: str) -> int:
+    return ord(char) - BRAILLE if BRAILLE <= ord(char) < BRAILLE + 256 else 0
+
+
+def style_at(strip: Strip, column: int) -> Style:
+    x = 0
+    for segment in strip:
+        if x <= column < x + len(segment.text):
+            assert segment.style is not None
+            return segment.style
+        x += len(segment.text)
+    raise AssertionError(f"column {column} is past the strip")
+
+
+def column_of(x: float, x_max: float, left: int, right: int) -> int:
+    """The screen column of x: dot floor(x / x_max * (dots - 1) + 0.5), two dots a cell."""
+    dots = 2 * (right - left)
+    return left + int(np.floor(x / x_max * (dots - 1) + 0.5)) // 2
+
+
+def tick_rows(rows: list[str]) -> dict[str, int]:
+    """Each y tick label and the row of its ┤."""
+    return {row.split("┤")[0].strip(): y for y, row in enumerate(rows) if "┤" in row}
+
+
+def chart_data(**fields: object) -> ChartData:
+    values = {
+        "mode": "weights",
+        "steps": np.arange(13, dtype=np.float64),
+        "values": np.column_stack([np.sin(np.arange(13.0)), np.cos(np.arange(13.0))]),
+        "series_names": ("w0", "w1 bias"),
+        "ghost_steps": np.zeros(0),
+        "ghost_values": np.zeros((0, 2)),
+        "cursor": 12,
+        "epoch_boundaries": (),
+        "changes": (),
+    }
+    values.update(fields)
+    return ChartData(**values)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------- rasterising
+
+
+def test_a_line_from_low_to_high_lights_the_corner_dots() -> None:
+    fig = figure(line([0, 4], [-1, 1]))
+    axis = YAxis(-1.0, 1.0, (), ())
+    dots, owner, colours = rasterise(fig, axis, rows=13, columns=42)
+    assert dots.shape == (52, 84)
+    assert dots[-1, 0] and dots[0, -1]  # bottom-left and top-right
+    assert colours == ["cyan"] and owner[-1, 0] == 0 and owner[0, -1] == 0
+    # The corner cells on screen: dot 7 (bottom left of a cell), dot 8 (top right... of row 0).
+    rows = texts(fig)
+    top, bottom, left, right = plot_area(rows)
+    assert cell_bits(rows[bottom - 1][left]) & 0x40
+    assert cell_bits(rows[top][right - 1]) & 0x08
+    # One dot per column all the way (the line is longer across than up).
+    assert (dots.sum(axis=0) == 1).all()
+    assert int(dots.sum()) == 84
+
+
+def test_a_vertical_jump_is_a_continuous_run_of_dots() -> None:
+    fig = figure(line([0, 2, 2, 4], [-1, -1, 1, 1]))
+    dots, _owner, _colours = rasterise(fig, YAxis(-1.0, 1.0, (), ()), rows=13, columns=42)
+    column = int(np.floor(2 / 4 * 83 + 0.5))
+    assert dots[:, column].all()
+    assert dots[:, column + 1 :].sum() == 83 - column  # then the top row only
+
+
+def connected(dots: np.ndarray) -> bool:
+    """Whether the lit dots form one 8-connected run (a line drawn without gaps)."""
+    lit = {(int(r), int(c)) for r, c in zip(*np.nonzero(dots), strict=True)}
+    todo = [next(iter(lit))]
+    seen = set(todo)
+    while todo:
+        r, c = todo.pop()
+        for near in ((r + dr, c + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)):
+            if near in lit and near not in seen:
+                seen.add(near)
+                todo.append(near)
+    return seen == lit
+
+
+@pytest.mark.parametrize("points", [3, 40, 240])
+def test_a_wandering_line_has_no_gaps(points: int) -> None:
+    values = np.random.default_rng(points).normal(size=points).cumsum()
+    fig = figure(line(list(np.linspace(0, 4, points)), list(values)))
+    dots, _owner, _colours = rasterise(fig, YAxis(values.min(), values.max(), (), ()), 13, 42)
+    assert connected(dots)
+    assert dots[:, 0].any() and dots[:, -1].any()
+
+
+def test_a_horizontal_line_at_a_tick_lies_on_that_ticks_row() -> None:
+    fig = figure(line([0, 4], [-1, 1], [0.5, 0.5]))
+    rows = texts(fig)
+    top, bottom, left, right = plot_area(rows)
+    ticks = tick_rows(rows)
+    assert list(ticks) == ["1", "0.5", "0", "-0.5", "-1"]
+    assert ticks["1"] == top and ticks["-1"] == bottom - 1
+    plot_row = rows[ticks["0.5"]][left:right]
+    assert all(cell_bits(c) for c in plot_row), plot_row
+    for y in range(top, bottom):
+        if y != ticks["0.5"]:
+            assert sum(1 for c in rows[y][left:right] if cell_bits(c)) < 10
+
+
+def test_series_sharing_a_cell_union_their_dots_and_the_later_colour_wins() -> None:
+    # At 13 rows the y axis -1..1 has 52 dots: -1 + 4/51 is the third dot from the bottom.
+    third_dot = -1 + 4 / 51
+    fig = figure(
+        Series(np.array([4.0]), np.array([[1.0]]), ("grey50",), joined=False),  # the range
+        line([0, 4], [-1, -1], [third_dot, third_dot], colors=("cyan", "red")),
+    )
+    strips = draw_figure(fig, WIDTH, HEIGHT, BASE)
+    rows = [s.text for s in strips]
+    top, bottom, left, right = plot_area(rows)
+    # Bottom dot row (dots 7, 8) from cyan, the row two above (dots 2, 5) from red.
+    assert rows[bottom - 1][left:right] == chr(BRAILLE + 0x40 + 0x80 + 0x02 + 0x10) * (right - left)
+    for column in (left, (left + right) // 2, right - 1):
+        assert style_at(strips[bottom - 1], column) == BASE + Style(color="red")
+
+
+def test_the_ghost_is_loose_dots_under_the_live_lines() -> None:
+    ghost = Series(np.array([0.0, 4.0]), np.array([[-1.0], [1.0]]), ("grey50",), joined=False)
+    fig = figure(ghost, line([0, 4], [1, 1]))
+    dots, owner, colours = rasterise(fig, YAxis(-1.0, 1.0, (), ()), rows=13, columns=42)
+    assert colours == ["grey50", "cyan"]
+    assert dots[-1, 0] and dots[0, -1]
+    assert dots[1:-1].sum() == 0  # nothing between the two ghost points
+    assert dots[0].sum() == 84 and dots[-1].sum() == 1
+    assert owner[0, -1] == 1  # the live line covers the ghost's top-right point
+    assert owner[-1, 0] == 0
+
+
+# ----------------------------------------------------------------- axes and marks
+
+
+def test_title_frame_ticks_and_labels() -> None:
+    rows = texts(figure(line([0, 1, 4], [-1, 2, 0]), x_max=12.0))
+    assert len(rows) == HEIGHT and all(len(row) == WIDTH for row in rows)
+    top, bottom, left, right = plot_area(rows)
+    assert (top, bottom, left, right) == (2, 15, 3, 45)
+    title = rows[0].strip()
+    assert title == "step 4"
+    assert rows[0].index(title) == left + (right - left - len(title) + 1) // 2
+    assert rows[1] == "  ┌" + "─" * 42 + "┐"
+    for y in range(top, bottom):
+        assert rows[y][left - 1] in "│┤" and rows[y][right] == "│"
+    assert rows[bottom][left - 1] == "└" and rows[bottom][right] == "┘"
+    assert tick_rows(rows) == {"2": 2, "1": 6, "0": 10, "-1": 14}
+    for tick, column in zip((0, 1, 2, 3, 4), (3, 6, 10, 13, 17), strict=True):
+        assert column_of(tick, 12, left, right) == column
+        assert rows[bottom][column] == "┬", (tick, rows[bottom])
+        assert rows[bottom + 1][column] == str(tick)
+    assert rows[bottom + 2].strip() == "step"
+
+
+def test_y_labels_are_right_aligned_in_the_gutter() -> None:
+    rows = texts(figure(line([0, 4], [-0.004, 0.012])))
+    labels = {label: rows[y].index("┤") for label, y in tick_rows(rows).items()}
+    assert list(labels) == ["0.01", "0.005", "0", "-0.005"]  # 0.012 is past the last tick
+    assert set(labels.values()) == {6}
+
+
+def test_vertical_lines_leave_the_dots_alone_and_meet_the_frame() -> None:
+    fig = figure(line([0, 4], [-1, 1]), vlines=(VLine(2.0, "dark_orange"),))
+    strips = draw_figure(fig, WIDTH, HEIGHT, BASE)
+    rows = [s.text for s in strips]
+    top, bottom, left, right = plot_area(rows)
+    column = column_of(2, 4, left, right)
+    marks = [rows[y][column] for y in range(top, bottom)]
+    assert marks.count("│") == 12 and sum(1 for m in marks if cell_bits(m)) == 1
+    assert rows[top - 1][column] == "┬" and rows[bottom][column] == "┼"  # x tick 2 is there too
+    assert style_at(strips[top + 1], column) == BASE + Style(color="dark_orange")
+
+
+def test_boundaries_are_marked_only_up_to_the_limit() -> None:
+    def boundary_lines(boundaries: tuple[int, ...]) -> list[VLine]:
+        fig = chart_figure(chart_data(epoch_boundaries=boundaries))
+        return [v for v in fig.vlines if v.color == BOUNDARY_COLOR]
+
+    assert MAX_BOUNDARY_LINES == 12
+    assert [v.x for v in boundary_lines(tuple(range(1, 13)))] == list(range(1, 13))
+    # 13 is past the last step: 12 in view.
+    assert [v.x for v in boundary_lines(tuple(range(1, 14)))] == list(range(1, 13))
+    fig = chart_figure(
+        chart_data(
+            steps=np.arange(21.0),
+            values=np.zeros((21, 2)),
+            cursor=20,
+            epoch_boundaries=tuple(range(1, 14)),
+        )
+    )
+    assert fig.vlines == ()  # 13 in view would paint the plot solid
+    assert [v.x for v in boundary_lines((0, 6, 20))] == [6]  # only 0 < b <= last
+    rows = texts(chart_figure(chart_data(epoch_boundaries=(6,))))
+    top, bottom, left, right = plot_area(rows)
+    column = column_of(6, 12, left, right)
+    assert rows[top - 1][column] == "┬" and rows[bottom][column] == "┼"
+    assert sum(rows[top - 1].count(c) for c in "┬┼┴") == 1
+
+
+def test_the_cursor_line_shows_only_before_the_last_step() -> None:
+    at_end = chart_figure(chart_data(cursor=12))
+    assert at_end.vlines == ()
+    back = chart_figure(chart_data(cursor=5, changes=(3,)))
+    assert [(v.x, v.color) for v in back.vlines] == [(2, CHANGE_COLOR), (5, None)]
+    strips = draw_figure(back, WIDTH, HEIGHT, BASE)
+    rows = [s.text for s in strips]
+    top, bottom, left, right = plot_area(rows)
+    column = column_of(5, 12, left, right)
+    assert rows[top - 1][column] == "┬"
+    plain = [y for y in range(top, bottom) if rows[y][column] == "│"]
+    assert len(plain) >= 5
+    assert all(style_at(strips[y], column) == BASE for y in plain)  # the theme's text colour
+
+
+def test_legend_names_each_line_and_the_ghost() -> None:
+    data = chart_data(ghost_steps=np.array([3.0, 6.0]), ghost_values=np.array([[0.0, 1.0]] * 2))
+    strips = draw_figure(chart_figure(data), WIDTH, HEIGHT, BASE)
+    rows = [s.text for s in strips]
+    top, _bottom, left, _right = plot_area(rows)
+    assert rows[top][left:].startswith(" ⢕⢕ w0 ")
+    assert rows[top + 1][left:].startswith(" ⢕⢕ w1 bias ")
+    assert rows[top + 2][left:].startswith(" ⠐⠂ dropped ")
+    assert style_at(strips[top], left + 1) == BASE + Style(color=LINE_COLORS[0])
+    assert style_at(strips[top + 1], left + 1) == BASE + Style(color=LINE_COLORS[1])
+    assert style_at(strips[top + 2], left + 1) == BASE + Style(color=GHOST_COLOR)
+    fig = chart_figure(data)
+    assert [(s.joined, s.colors) for s in fig.series] == [
+        (False, (GHOST_COLOR, GHOST_COLOR)),
+        (True, LINE_COLORS[:2]),
+    ]
+    many = chart_data(values=np.zeros((13, 9)), series_names=tuple(f"w{j}" for j in range(9)))
+    assert chart_figure(many).legend == ()
+
+
+def test_a_constant_and_a_single_point_still_show() -> None:
+    constant = chart_data(
+        steps=np.arange(5.0), values=np.full((5, 1), 0.25), series_names=("w0",), cursor=4
+    )
+    rows = texts(chart_figure(constant))
+    top, bottom, left, right = plot_area(rows)
+    ticks = tick_rows(rows)
+    assert list(ticks) == ["0.4", "0.3", "0.2", "0.1"]  # the range is widened around 0.25
+    lit = {y for y in range(top + 1, bottom) for c in rows[y][left:right] if cell_bits(c)}
+    assert len(lit) == 1 and ticks["0.3"] < lit.pop() < ticks["0.2"]
+    zeros = chart_data(steps=np.arange(5.0), values=np.zeros((5, 2)), cursor=4)
+    rows = texts(chart_figure(zeros))
+    top, bottom, left, right = plot_area(rows)
+    ticks = tick_rows(rows)
+    assert list(ticks) == ["1", "0.5", "0", "-0.5", "-1"]
+    lit = {y for y in range(top + 2, bottom) for c in rows[y][left:right] if cell_bits(c)}
+    assert lit == {ticks["0"]}
+    single = chart_data(steps=np.zeros(1), values=np.ones((1, 1)), series_names=("w0",), cursor=0)
+    rows = texts(chart_figure(single))
+    top, bottom, left, right = plot_area(rows)
+    lit_cells = [
+        (y, x) for y in range(top + 1, bottom) for x in range(left, right) if cell_bits(rows[y][x])
+    ]
+    assert lit_cells == [(tick_rows(rows)["1"], left)]
+    assert bin(cell_bits(rows[lit_cells[0][0]][left])).count("1") == 1  # one dot
+
+
+# ---------------------------------------------------------------------- log scale
+
+
+def test_log_ticks() -> None:
+    assert log_ticks(1e-5, 1.0, 7) == pytest.approx([1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0])
+    assert log_ticks(1e-5, 1.0, 3) == pytest.approx([1e-5, 1e-3, 0.1])
+    assert log_ticks(0.69, 116.0, 7) == pytest.approx([1.0, 10.0, 100.0])
+    assert log_ticks(0.5, 9.0, 7) == pytest.approx([0.5, 1.0, 2.0, 5.0])
+    assert log_ticks(0.55, 1.3, 5) == pytest.approx([0.6, 0.8, 1.0, 1.2])
+    assert nice_ticks(-0.9, 1.97) == pytest.approx([-1.0, 0.0, 1.0, 2.0])
+
+
+def test_loss_from_1e5_to_1_is_labelled_by_powers_of_ten() -> None:
+    steps = np.arange(6.0)
+    data = chart_data(
+        mode="loss", steps=steps, values=(10.0**-steps)[::-1, None], series_names=("loss",)
+    )
+    rows = texts(chart_figure(data))
+    ticks = tick_rows(rows)
+    assert list(ticks) == ["1", "0.1", "0.01", "0.001", "0.0001", "1e-05"]
+    top, bottom, left, right = plot_area(rows)
+    assert ticks["1"] == top and ticks["1e-05"] == bottom - 1
+    # Equal ratios are equal distances: the decades are evenly spaced.
+    gaps = np.diff(list(ticks.values()))
+    assert gaps.max() - gaps.min() <= 1
+    # A straight line on a log axis: one dot of the first point in the bottom-left cell.
+    assert cell_bits(rows[bottom - 1][left]) & 0x40
+
+
+def test_log_scale_skips_points_it_cannot_draw() -> None:
+    values = np.array([[1.0], [0.0], [-2.0], [np.nan], [np.inf], [0.01], [0.1]])
+    data = chart_data(
+        mode="loss", steps=np.arange(7.0), values=values, series_names=("loss",), cursor=6
+    )
+    fig = chart_figure(data)
+    dots, _owner, _colours = rasterise(fig, YAxis(-2.0, 0.0, (), ()), rows=13, columns=42)
+    columns = np.flatnonzero(dots.any(axis=0))
+    # Only the points at steps 0, 5 and 6 are drawn: 0 alone, 5 joined to 6.
+    first_of_5 = int(np.floor(5 / 6 * 83 + 0.5))  # dot columns, 84 across
+    assert columns.tolist() == [0, *range(first_of_5, 84)]
+    rows = texts(fig)
+    assert list(tick_rows(rows)) == ["1", "0.1", "0.01"]
+    nothing = chart_data(mode="loss", values=np.array([[0.0], [np.nan]]), steps=np.arange(2.0))
+    assert len(texts(chart_figure(nothing))) == HEIGHT
+
+
+# -------------------------------------------------------------------------- sizes
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        (0, 0),
+        (1, 1),
+        (0, 5),
+        (5, 0),
+        (1, 18),
+        (46, 1),
+        (10, 4),
+        (20, 6),
+        (9, 7),
+        (30, 8),
+        (46, 18),
+        (200, 60),
+    ],
+)
+def test_every_size_draws_full_width_strips(size: tuple[int, int]) -> None:
+    width, height = size
+    ghost = (np.arange(3.0, 9.0), np.linspace(-3, 3, 12).reshape(6, 2))
+    for data in (
+        chart_data(
+            ghost_steps=ghost[0],
+            ghost_values=ghost[1],
+            cursor=4,
+            epoch_boundaries=(3, 6),
+            changes=(4,),
+        ),
+        chart_data(mode="loss", values=np.exp(-np.arange(13.0))[:, None], series_names=("loss",)),
+        chart_data(values=np.full((13, 2), np.nan)),
+    ):
+        strips = draw_figure(chart_figure(data), width, height, BASE)
+        assert len(strips) == height
+        assert all(strip.cell_length == width for strip in strips)
+        assert all(len(strip.text) == width for strip in strips)
+        if height >= 1 and width >= 8:
+            assert strips[0].text.strip() == f"step {data.cursor}"
+
+
+def test_two_ticks_in_one_row_show_one_label() -> None:
+    # Three rows of plot for 1.2 .. 888: the ticks 10 and 100 fall in the same row.
+    data = chart_data(
+        mode="loss", steps=np.arange(2.0), values=np.array([[1.19], [888.0]]), series_names=("l",)
+    )
+    rows = texts(chart_figure(data), 20, 6)
+    assert tick_rows(rows) == {"10": 3}
+
+
+def test_small_sizes_keep_the_title_and_drop_the_frame_last() -> None:
+    rows = texts(chart_figure(chart_data()), 20, 6)
+    assert rows[0].strip() == "step 12"
+    assert rows[1].lstrip().startswith("┌") and rows[5].lstrip().startswith("└")
+    assert sum(1 for c in "".join(rows[2:5]) if cell_bits(c)) > 0
+    rows = texts(chart_figure(chart_data()), 20, 4)
+    assert "┌" not in "".join(rows) and sum(1 for c in "".join(rows[1:]) if cell_bits(c)) > 0
+
+
+# ------------------------------------------------------------------ through the app
+
+
+def test_the_apps_chart_after_twelve_steps() -> None:
+    app = LogSGDApp(make_engine(resolve_setup(build_parser().parse_args([]))))
+
+    async def inner() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            for _ in range(12):
+                await pilot.press("right")
+            await pilot.pause()
+            panel = app.query_one("#chart", ChartPanel)
+            canvas = app.query_one("#chart-canvas", ChartCanvas)
+            assert tuple(canvas.size) == (WIDTH, HEIGHT)
+            strips = [canvas.render_line(y) for y in range(canvas.size.height)]
+            rows = [strip.text for strip in strips]
+            assert rows[0].strip() == "step 12"
+            assert sum(1 for c in "".join(rows) if cell_bits(c)) > 100
+            assert [rows[2 + k].split()[2] for k in range(3)] == ["w0", "w1", "w2"]
+            assert "w2 bias" in rows[4]
+            # The seed lecture's weights run from about -0.9 to 1.9 in the first 12 steps.
+            assert list(tick_rows(rows)) == ["2", "1", "0", "-1"]
+            assert str(panel.border_title) == "Weights over steps · c: loss"
+            # The cells around the lines are in the theme's colours.
+            assert style_at(strips[0], 0) == canvas.rich_style
+            await pilot.press("c")
+            await pilot.pause()
+            rows = canvas.lines()
+            assert str(panel.border_title) == "Loss (full data, log scale) · c: weights"
+            assert list(tick_rows(rows)) == ["100", "10", "1"]
+            assert rows[0].strip() == "step 12"
+            # A new theme redraws the chart in its colours.
+            dark = canvas.rich_style
+            app.theme = "textual-light"
+            await pilot.pause()
+            assert canvas.rich_style != dark
+            assert style_at(canvas.render_line(0), 0) == canvas.rich_style
+
+    asyncio.run(inner())
+
+
+def test_the_chart_follows_a_resize() -> None:
+    app = LogSGDApp(make_engine(resolve_setup(build_parser().parse_args([]))))
+
+    async def inner() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("right", "right")
+            await pilot.pause()
+            canvas = app.query_one("#chart-canvas", ChartCanvas)
+            await pilot.resize_terminal(160, 44)
+            await pilot.pause()
+            width = canvas.size.width
+            assert width > WIDTH
+            rows = canvas.lines()
+            assert all(len(row) == width for row in rows)
+            assert rows[1].rstrip().endswith("┐") and len(rows[1].rstrip()) == width
+            assert rows[0].strip() == "step 2"
+
+    asyncio.run(inner())
+
+
+def test_legend_entry_is_drawn_even_when_names_are_long() -> None:
+    fig = figure(
+        line([0, 4], [-1, 1]),
+        legend=(LegendEntry("⢕⢕", "a very long series name indeed", "cyan"),),
+    )
+    rows = texts(fig, 24, 10)
+    assert all(len(row) == 24 for row in rows)
+    top, _bottom, left, right = plot_area(rows)
+    assert rows[top][left:right].startswith(" ⢕⢕ a very")
