@@ -53,6 +53,8 @@ COMPACT_HEIGHT = 30
 # Below this the panels cannot show a formula line; the app says so instead of drawing garbage.
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
+# Allocations between collections of the youngest generation, once the app is up (default 700).
+GC_YOUNG_THRESHOLD = 50_000
 ENGINE_ACTIONS = {c.action_name for c in COMMANDS if c.changes_run}
 BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
 
@@ -117,6 +119,11 @@ class LogSGDApp(App[int]):
             # Start-up objects (Textual's, numpy's, ours) live as long as the app: freeze
             # them out of the collector so later collections, one every few keys, stay short.
             gc.freeze()
+            # A step allocates a few thousand short-lived objects (texts, segments, strips),
+            # which the default threshold (700) collects several times per key: collect the
+            # youngest generation every GC_YOUNG_THRESHOLD allocations instead, about once per
+            # few keys. Cycles are still collected, later.
+            gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
             gc.enable()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -11,11 +11,11 @@ import numpy as np
 from numpy.typing import NDArray
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 from logsgd.core.maths import FloatArray
+from logsgd.tui.rowtable import line_regions
 
 IntArray = NDArray[np.int64]
 
@@ -505,10 +505,10 @@ class ChartCanvas(Widget):
         if built_for != self._built_for or len(old) != len(self._strips):
             self.refresh()
             return
-        width = self.size.width
-        for y, (before, after) in enumerate(zip(old, self._strips, strict=True)):
-            if before != after:
-                self.refresh(Region(0, y, width, 1))
+        pairs = enumerate(zip(old, self._strips, strict=True))
+        changed = [y for y, (before, after) in pairs if before != after]
+        if changed:
+            self.refresh(*line_regions(changed, self.size.width))
 
     def _build(self) -> None:
         width, height = self.size

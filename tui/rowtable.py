@@ -58,9 +58,8 @@ class RowTable(ScrollView, can_focus=False):
             self.refresh()
             return
         changed = [y for y, text in self._drawn.items() if not _same(self._text_at(y), text)]
-        width = self.size.width
-        for y in changed:
-            self.refresh(Region(0, y, width, 1))
+        if changed:
+            self.refresh(*line_regions(changed, self.size.width))
 
     def _view(self) -> tuple[int, int, int]:
         scroll_x, scroll_y = self.scroll_offset
@@ -206,3 +205,17 @@ def _same(a: Text | None, b: Text | None) -> bool:
     if a is None or b is None:
         return a is b
     return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+
+
+def line_regions(lines: list[int], width: int) -> list[Region]:
+    """Regions covering these lines of a widget, one per run of consecutive lines (one refresh
+    call with a few regions costs far less than a call per line)."""
+    regions: list[Region] = []
+    for y in sorted(lines):
+        last = regions[-1] if regions else None
+        if last is not None and last.bottom == y:
+            regions[-1] = Region(0, last.y, width, last.height + 1)
+        else:
+            regions.append(Region(0, y, width, 1))
+    return regions
+
