@@ -376,9 +376,18 @@ class Engine:
         return len(self._epoch_first_step) - 1
 
     def hyperparam_changes(self) -> list[int]:
-        """Steps s >= 2 whose hyperparameters differ from those of step s - 1."""
+        """Steps s >= 2 whose hyperparameters differ from those of step s - 1.
+
+        O(k log T) for k settings, not a scan of the T steps: the settings' ids never decrease
+        along the history (a new setting gets the next id; after a change drops the future,
+        the run goes on with the newest id), so each id's first step is a binary search.
+        """
         idx = self._hp_index.data[1 : self._weights.length]
-        return [int(i) + 2 for i in np.flatnonzero(idx[1:] != idx[:-1])]
+        if not idx.size:
+            return []
+        ids = np.arange(int(idx[0]) + 1, int(idx[-1]) + 1, dtype=idx.dtype)
+        firsts = np.searchsorted(idx, ids)
+        return [int(p) + 1 for p, i in zip(firsts, ids, strict=True) if idx[p] == i]
 
     def history_nbytes(self) -> int:
         """Bytes held by the recorded history (all growable arrays, spare capacity included)."""
@@ -503,9 +512,17 @@ class Engine:
             self._epoch_first_step.pop()
 
     def _hp_id(self, hp: Hyperparams) -> int:
-        if self._hp_table[-1] == hp:
-            return len(self._hp_table) - 1
-        self._hp_table.append(hp)
+        """The id new steps at the end of the history record for their settings `hp`.
+
+        The last recorded step's id if its settings are these (settings changed and changed
+        back before a step ran are no change), else the newest id or a new one. So ids never
+        decrease along the history, which `hyperparam_changes` relies on.
+        """
+        last = self.history_length
+        if last and self._hp_table[int(self._hp_index.data[last])] == hp:
+            return int(self._hp_index.data[last])
+        if self._hp_table[-1] != hp:
+            self._hp_table.append(hp)
         return len(self._hp_table) - 1
 
     def _advance(

@@ -887,6 +887,10 @@ def check_invariants(engine: Engine) -> None:
     assert event.step == engine.cursor and event.history_length == engine.history_length
     assert math.isfinite(event.loss_after) or engine.diverged_at is not None
     assert math.isfinite(event.loss_before)
+    # The changes found by binary search are those of a scan of every step's settings.
+    settings = [engine.hyperparams_at(s) for s in range(1, engine.history_length + 1)]
+    scanned = [s for s in range(2, engine.history_length + 1) if settings[s - 1] != settings[s - 2]]
+    assert engine.hyperparam_changes() == scanned
     if event.step:
         assert_update_rule(event)
         assert 1 <= event.rows.size <= event.hyperparams.batch_size
@@ -1076,3 +1080,18 @@ def test_full_data_figures_are_the_formulas_whatever_the_order_of_moves(dataset:
         if step:
             previous = engine.event_at(step - 1)
             assert event.loss_before == previous.loss_after
+
+
+def test_a_setting_changed_and_changed_back_before_a_step_is_no_change(dataset: Dataset) -> None:
+    engine = Engine(dataset, Hyperparams(learning_rate=0.1, batch_size=2))
+    engine.run_steps(5)
+    engine.jump(3)
+    engine.set_hyperparams(learning_rate=0.2)  # drops steps 4 and 5
+    engine.step()  # step 4 with lr 0.2
+    engine.back()
+    engine.set_hyperparams(learning_rate=0.1)  # drops step 4 again
+    engine.run_steps(2)  # steps 4 and 5 with lr 0.1, as before any change
+    assert engine.hyperparam_changes() == []
+    engine.set_hyperparams(learning_rate=0.3)
+    engine.step()
+    assert engine.hyperparam_changes() == [6]
