@@ -218,4 +218,3 @@ def line_regions(lines: list[int], width: int) -> list[Region]:
         else:
             regions.append(Region(0, y, width, 1))
     return regions
-

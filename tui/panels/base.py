@@ -78,12 +78,10 @@ def sign_style(value: float) -> str:
     return ""
 
 
-def show_lines(table: RowTable, text: Text | list[Text], caption: str = "") -> None:
+def show_lines(table: RowTable, lines: list[Text], caption: str = "") -> None:
     """Show a long text line by line in a RowTable (only the lines on screen are rendered),
     under a caption line that stays put when the text scrolls."""
-    header = [Text(caption, style=CAPTION_STYLE)] if caption else []
-    lines = text.split("\n", allow_blank=True) if isinstance(text, Text) else text
-    table.set_lines(lines, header)
+    table.set_lines(lines, [Text(caption, style=CAPTION_STYLE)] if caption else [])
 
 
 def set_text(static: Static, text: Text) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 
-from logsgd.core.formatting import fmt, fmt_data, fmt_prob, operand
+from logsgd.core.formatting import FLOAT64_MAX_WRITTEN, fmt, fmt_data, fmt_prob, operand
 from logsgd.tui.panels.base import Panel, show_lines
 from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
@@ -143,10 +143,14 @@ class BatchPanel(Panel):
                 return Text(f"  f{k} = {fmt_prob(float(event.f[i]))}")
             return Text(f"  loss{k} = {fmt(float(event.sample_losses[i]))}")
 
-        # The widest a further row's lines can be (the longest forms of z, f and loss), so that
-        # none is ever cut; each is short enough for the panel at 120 columns.
-        digits = len(str(state.n_rows))
-        widest_row = max(4 + digits + 4 + digits + 3 + 11, 4 + digits + 3 + 13, 6 + digits + 3 + 10)
+        # The widest a further row's lines can be: the largest row number with the longest
+        # forms of z, f and loss, so that none is ever cut (each fits the panel at 120 columns).
+        k_max = state.n_rows
+        widest_row = max(
+            len(f"row {k_max}  z{k_max} = -{FLOAT64_MAX_WRITTEN}"),
+            len(f"  f{k_max} = 1 - 1.234e-08"),
+            len(f"  loss{k_max} = {FLOAT64_MAX_WRITTEN}"),
+        )
         widest = max(widest_row, *(line.cell_len for line in (*head, *tail)))
         header = table.wrapped(Text(caption, style=CAPTION_STYLE))
         table.set_content(header, len(head) + 3 * rest + len(tail), line_at, widest)
