@@ -30,7 +30,7 @@ from bench_engine import Figure, make_dataset
 from minimal_app import MinimalApp
 
 from logsgd.core.dataset import Dataset
-from logsgd.core.datasets import load_builtin
+from logsgd.core.builtin_datasets import load_builtin
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp

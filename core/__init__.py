@@ -1,9 +1,9 @@
 """logsgd.core: the numpy engine, datasets and exports; it never imports Textual."""
 
-from .dataset import Dataset, standardize
-from .engine import (
+from .dataset import Dataset, TrainingData, standardize
+from .engine import Engine
+from .events import (
     Diverged,
-    Engine,
     EngineMessage,
     Ghost,
     HyperparamsChanged,
@@ -27,6 +27,7 @@ __all__ = [
     "SettingError",
     "StepEvent",
     "Stepped",
+    "TrainingData",
     "standardize",
     "validate_initial_weights",
 ]

@@ -1,13 +1,15 @@
-"""The Dataset value the engine trains on, and feature standardization."""
+"""The Dataset value (features, 0/1 labels, names), standardization, and the data as trained on."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import maths
 from .maths import FloatArray
-from .params import Hyperparams
+from .params import Hyperparams, SettingError
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Dataset:
             raise ValueError("features must be (n, d) and labels (n,)")
         if len(self.feature_names) != features.shape[1]:
             raise ValueError("one feature name per column is needed")
+        if not bool(np.isin(labels, (0.0, 1.0)).all()):
+            raise ValueError("labels must be 0 or 1")
         features.flags.writeable = False
         labels.flags.writeable = False
         object.__setattr__(self, "features", features)
@@ -49,11 +53,6 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return int(self.features.shape[1])
-
-    @property
-    def weight_names(self) -> tuple[str, ...]:
-        """w0 .. w(d-1) in the lecture's numbering, then the bias."""
-        return tuple(f"w{j}" for j in range(self.n_features)) + (f"w{self.n_features}",)
 
     def default_initial_weights(self) -> FloatArray:
         if self.initial_weights is not None:
@@ -83,3 +82,76 @@ def standardize(features: FloatArray) -> tuple[FloatArray, FloatArray, FloatArra
     with np.errstate(over="ignore", invalid="ignore"):
         out = (features - mean) / std_used
     return np.ascontiguousarray(out), mean, std_used
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingData:
+    """A dataset as the engine trains on it: the inputs (raw or standardized) with the bias
+    column, and the labels' signs s = 1 - 2y that the maths is written with."""
+
+    dataset: Dataset
+    standardized: bool
+    inputs: FloatArray  # (n, d): the features as the engine uses them
+    xb: FloatArray  # (n, d + 1): the inputs and the constant 1 the bias multiplies
+    labels: FloatArray  # (n,)
+    signs: FloatArray  # (n,)
+    feature_mean: FloatArray  # (d,): what standardizing subtracted (0 when raw)
+    feature_std: FloatArray  # (d,): what it divided by (1 when raw)
+    abs_max: FloatArray  # (d + 1,): max_i |x_ij|, so sum_j |w_j| abs_max_j bounds every |z_i|
+
+    @classmethod
+    def prepare(cls, dataset: Dataset, standardized: bool) -> TrainingData:
+        """The data raw or standardized; SettingError if standardizing overflows."""
+        d = dataset.n_features
+        if standardized:
+            x, mean, std = standardize(dataset.features)
+        else:
+            x, mean, std = dataset.features, np.zeros(d), np.ones(d)
+        with np.errstate(all="ignore"):
+            if not bool(np.isfinite(x).all()):
+                raise SettingError(
+                    "standardizing made a feature non-finite; use the raw features",
+                    setting="standardized",
+                )
+            inputs = _read_only(np.ascontiguousarray(x, dtype=np.float64))
+            xb = _read_only(maths.with_bias_column(inputs))
+            abs_max = _read_only(np.abs(xb).max(axis=0))
+        return cls(
+            dataset=dataset,
+            standardized=bool(standardized),
+            inputs=inputs,
+            xb=xb,
+            labels=dataset.labels,
+            signs=_read_only(maths.label_signs(dataset.labels)),
+            feature_mean=_read_only(np.asarray(mean, dtype=np.float64)),
+            feature_std=_read_only(np.asarray(std, dtype=np.float64)),
+            abs_max=abs_max,
+        )
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.xb.shape[0])
+
+    @property
+    def width(self) -> int:
+        """The number of weights, d + 1."""
+        return int(self.xb.shape[1])
+
+    def overflow(self, weights: FloatArray | list[float]) -> str:
+        """Why these weights cannot be trained with ("" if they can): a weight that is not
+        finite, or a z = w.x on the data that overflows (the loss would be infinite)."""
+        w = np.asarray(weights, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            if not bool(np.isfinite(w).all()):
+                return "a weight would become infinite or NaN"
+            # The cheap bound first; only when it overflows is the exact O(n d) check needed.
+            if math.isfinite(float(np.abs(w) @ self.abs_max)):
+                return ""
+            if not bool(np.isfinite(self.xb @ w).all()):
+                return "z = w.x would overflow on the data, making the loss infinite"
+        return ""
+
+
+def _read_only(array: FloatArray) -> FloatArray:
+    array.flags.writeable = False
+    return array

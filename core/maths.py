@@ -6,8 +6,15 @@ The model, in the lecture's notation (the bias is the last weight, on a constant
     L = -y log f - (1 - y) log(1 - f) = softplus(z) - y*z
     dL/dw_j = (f - y) * x_j                              (x_d = 1 for the bias)
 
-Every function here is finite for every finite input: sigma never overflows, and the loss is
-computed from the logit z, never from log(f), so a prediction of 1e-54 keeps a finite loss.
+Labels are 0 or 1, so every formula here is written with the label's sign s = 1 - 2y (+1 for
+class 0, -1 for class 1), and everything is computed from the logit z:
+
+    f - y = s * sigma(s z)          (sigma(z) for y = 0, -sigma(-z) for y = 1)
+    L     = softplus(s z)
+
+Neither cancels: for y = 1 and z = 57, f - y is -1.8e-25 and L is 1.8e-25, where 1 - f is 0.
+Every function is finite for every finite input: sigma never overflows, and no logarithm of a
+rounded probability is ever taken.
 """
 
 from __future__ import annotations
@@ -30,43 +37,53 @@ def sigmoid(z: FloatArray) -> FloatArray:
         return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
 
 
-def sigmoid_scalar(z: float) -> float:
-    """sigma(z) for one Python float: the same formula as `sigmoid`, with math.exp.
-
-    math.exp and numpy's exp may round differently, so the two agree to a few ulp, not bits.
-    """
-    e = math.exp(-abs(z))
-    return (1.0 if z >= 0 else e) / (1.0 + e)
-
-
 def softplus(z: FloatArray) -> FloatArray:
     """log(1 + e^z) = max(z, 0) + log1p(e^-|z|), finite for every finite z."""
     with np.errstate(over="ignore", under="ignore"):
         return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
-def label_signs(y: FloatArray) -> FloatArray | None:
-    """1 - 2y (+1 for class 0, -1 for class 1) if every label is 0 or 1, else None.
+def label_signs(y: FloatArray) -> FloatArray:
+    """s = 1 - 2y: +1 for class 0, -1 for class 1 (labels are 0 or 1)."""
+    return np.asarray(1.0 - 2.0 * y, dtype=np.float64)
 
-    With them a loss takes one softplus pass instead of two (see `sample_losses`).
+
+# e^t overflows float64 beyond this.
+EXP_MAX = 709.78
+
+
+def signed_residuals(z: FloatArray, signs: FloatArray) -> FloatArray:
+    """f_i - y_i from the logit and the label's sign: s_i sigma(s_i z_i) = s_i / (1 + e^-(s_i z_i)).
+
+    s z is exact (s is +1 or -1), and the quotient never cancels: for y = 1 and z = 57 it is
+    -1/(1 + e^57) = -1.8e-25, where sigma(z) - 1 would be 0. Where e^-(s z) would overflow
+    (s z below -709.78, a residual below 1e-308) `sigmoid` keeps the subnormal digits instead.
+    This is the one formula of the residual: the steps, the rebuilt events and the exports
+    all take it from here. Four numpy calls, as it runs once per step of a long run.
     """
-    if not bool(np.isin(y, (0.0, 1.0)).all()):
-        return None
-    return np.where(y == 1.0, -1.0, 1.0)
+    t = signs * z
+    if t.size and np.minimum.reduce(t) < -EXP_MAX:
+        return signs * sigmoid(t)
+    return signs / (1.0 + np.exp(-t))  # type: ignore[no-any-return]
+
+
+def residuals(z: FloatArray, y: FloatArray) -> FloatArray:
+    """f_i - y_i from the logit, with no cancellation.
+
+    For y = 1 that is -sigma(-z): at z = 57 it is -1.8e-25, where sigma(z) - 1 would be 0.
+    """
+    return signed_residuals(z, label_signs(y))
 
 
 def sample_losses(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> FloatArray:
-    """Per-sample binary cross-entropy from the logit: L_i = softplus(z_i) - y_i z_i.
+    """Per-sample binary cross-entropy from the logit: L_i = softplus(s_i z_i).
 
-    Evaluated as (1 - y) softplus(z) + y softplus(-z), the same value, but with no cancellation:
-    for y = 1 and z = 285 the loss is e^-285 = 1.2e-124, not 285 - 285 = 0. Given the labels'
-    `label_signs`, as softplus(sign * z): for labels 0 and 1 that is the same formula term for
-    term (1 * a + 0 * b is a exactly), so the same bits, in one pass instead of two.
+    The same value as softplus(z) - y z, with no cancellation: for y = 1 and z = 285 the loss
+    is e^-285 = 1.2e-124, not 285 - 285 = 0. `signs` is `label_signs(y)`, if already at hand.
     """
+    s = label_signs(y) if signs is None else signs
     with np.errstate(over="ignore", invalid="ignore"):
-        if signs is not None:
-            return softplus(signs * z)
-        return (1.0 - y) * softplus(z) + y * softplus(-z)
+        return softplus(s * z)
 
 
 def mean_loss(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> float:
@@ -79,6 +96,23 @@ def mean_loss(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> 
     return value
 
 
+def l2_penalty(weights: FloatArray, l2: float) -> float:
+    """(lambda / 2) * sum of the squared weights, the bias (last) excluded."""
+    if not l2:
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return 0.5 * l2 * float(np.sum(np.square(weights[:-1])))
+
+
+def objective(xb: FloatArray, y: FloatArray, weights: FloatArray, l2: float = 0.0) -> float:
+    """What SGD minimises: mean BCE plus (lambda / 2) * sum of the squared non-bias weights.
+
+    Its gradient is the mean of `gradient_terms` plus `l2_terms`; the finite-difference tests
+    check exactly that.
+    """
+    return mean_loss(logits(xb, weights), y) + l2_penalty(weights, l2)
+
+
 def with_bias_column(x: FloatArray) -> FloatArray:
     """Append the constant input 1 that the bias multiplies: (n, d) -> (n, d + 1)."""
     n = x.shape[0]
@@ -88,37 +122,32 @@ def with_bias_column(x: FloatArray) -> FloatArray:
 def logits(xb: FloatArray, weights: FloatArray) -> FloatArray:
     """z_i = sum_j w_j x_ij over inputs that already carry the bias column."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return xb @ weights
+        return np.asarray(xb @ weights, dtype=np.float64)
 
 
-def gradient_terms(xb: FloatArray, y: FloatArray, f: FloatArray) -> FloatArray:
+def gradient_terms(xb: FloatArray, residual: FloatArray) -> FloatArray:
     """The per-sample, per-weight terms (f_i - y_i) * x_ij, shape (B, d + 1)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return (f - y)[:, None] * xb
-
-
-def mean_gradient(xb: FloatArray, y: FloatArray, f: FloatArray) -> FloatArray:
-    """dL/dw_j = mean_i (f_i - y_i) x_ij: the batch mean of `gradient_terms`."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.asarray(gradient_terms(xb, y, f).mean(axis=0), dtype=np.float64)
+        return np.asarray(residual[:, None] * xb, dtype=np.float64)
 
 
 def l2_terms(weights: FloatArray, l2: float) -> FloatArray:
     """The L2 penalty's gradient, lambda * w_j, for every weight but the bias (last)."""
-    terms = np.asarray(l2 * weights, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = np.asarray(l2 * weights, dtype=np.float64)
     terms[-1] = 0.0
     return terms
 
 
-def objective(xb: FloatArray, y: FloatArray, weights: FloatArray, l2: float = 0.0) -> float:
-    """Mean BCE plus (lambda / 2) * sum of the squared non-bias weights.
+def predicted_class(z: FloatArray) -> NDArray[np.bool_]:
+    """Class 1 where the true f = sigma(z) is at least 0.5, that is where z >= 0.
 
-    Its gradient is `mean_gradient + l2_terms`; the finite-difference tests check exactly that.
+    Decided from z, not from the rounded f: sigma(-1e-17) rounds to exactly 0.5, but the
+    neuron says class 0 there.
     """
-    penalty = 0.5 * l2 * float(np.sum(weights[:-1] ** 2))
-    return mean_loss(logits(xb, weights), y) + penalty
+    return np.asarray(z >= 0.0)
 
 
-def accuracy(f: FloatArray, y: FloatArray) -> float:
-    """Share of rows whose predicted class (f >= 0.5 means class 1) equals the label."""
-    return float(np.mean((f >= 0.5) == (y == 1.0)))
+def accuracy(z: FloatArray, y: FloatArray) -> float:
+    """Share of rows whose predicted class equals the label."""
+    return float(np.mean(predicted_class(z) == (y == 1.0)))

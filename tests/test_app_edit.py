@@ -188,7 +188,7 @@ def test_several_bad_fields_each_get_their_own_error() -> None:
 
 def test_valid_values_apply_from_the_next_step() -> None:
     engine = seed_engine_at_step_1_of_2()
-    step2_weights = engine.weights_at(2).copy()
+    step2_weights = engine.weight_history()[2].copy()
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         form = await open_form(app, pilot)

@@ -460,9 +460,9 @@ def test_run_key_runs_ten_epochs_in_the_background() -> None:
 
 
 def test_escape_cancels_a_background_run(dataset_maker: Callable[..., Dataset]) -> None:
-    # 100 000 rows at batch size 1: ten epochs are a million steps, far more than the time
-    # it takes to press Escape.
-    rows = 100_000
+    # A million rows at batch size 1: ten epochs are ten million steps (seconds of work), far
+    # more than the time it takes to press Escape.
+    rows = 1_000_000
     dataset = dataset_maker(n=rows, hyperparams=Hyperparams(batch_size=1))
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:

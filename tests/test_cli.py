@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from logsgd.core.csvload import DataError, load_csv
-from logsgd.core.datasets import describe_builtins, load_builtin
+from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.engine import Engine
 from logsgd.core.export import FORMATS, JSONL_KEYS, SUMMARY_KEYS, render
 from logsgd.tui.cli import main

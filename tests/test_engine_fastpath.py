@@ -1,10 +1,10 @@
-"""The small-batch loop: the general loop's steps, and bit for bit what `event_at` rebuilds.
+"""The runner of long runs: the same steps on either path, and bit for bit the step's maths.
 
-`Engine._advance_small_batches` runs batches on the scalar path (B (d + 1) <=
-SCALAR_PATH_MAX_TERMS) in plain Python floats and records new steps a block at a time. With
-SCALAR_PATH_MAX_TERMS set to 0 every step goes through the general numpy loop instead: the two
-runs must agree to 1e-12 relative, and every recorded step must be exactly the maths of
-`_scalar_batch` (what `event_at` rebuilds it from).
+`runner.advance` runs batches on the scalar path (B (d + 1) <= SCALAR_PATH_MAX_TERMS) in plain
+Python floats, a block of steps at a time. With SCALAR_PATH_MAX_TERMS set to 0 every step goes
+through numpy instead: the two runs must agree to 1e-12 relative. Every recorded step must be
+exactly what `step.one_step` computes from the step before (what `event_at` rebuilds it with),
+and agree with a reference written here from the lecture's formulas.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import logsgd.core.engine as engine_module
+import logsgd.core.runner as runner_module
+import logsgd.core.step as step_module
 from logsgd.core import Dataset, Engine, Hyperparams, maths
-from logsgd.core.datasets import load_builtin
+from logsgd.core.builtin_datasets import load_builtin
 
 DatasetMaker = Callable[..., Dataset]
 Action = tuple[str, Any]
-BLOCK = Engine._BLOCK_STEPS
+BLOCK = runner_module.BLOCK_STEPS
 
 
 # ---------------------------------------------------------------- running a schedule both ways
@@ -82,24 +83,25 @@ def recorded(engine: Engine) -> Run:
 
 @contextmanager
 def small_batch_calls() -> Iterator[list[int]]:
-    """The counts `_advance_small_batches` is called with, while the block is open."""
+    """The number of steps of each block the scalar path runs, while the block is open."""
     calls: list[int] = []
-    original = Engine._advance_small_batches
+    original = runner_module._scalar_block
 
-    def spy(engine: Engine, count: int, *args: Any) -> int:
-        calls.append(count)
-        return original(engine, count, *args)
+    def spy(*args: Any) -> runner_module.Block:
+        block = original(*args)
+        calls.append(len(block.weights))
+        return block
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Engine, "_advance_small_batches", spy)
+        patch.setattr(runner_module, "_scalar_block", spy)
         yield calls
 
 
 @contextmanager
 def general_path() -> Iterator[None]:
-    """Every batch through the general numpy loop (and `event_at` through numpy too)."""
+    """Every batch through numpy (and `event_at` through numpy too)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine_module, "SCALAR_PATH_MAX_TERMS", 0)
+        patch.setattr(step_module, "SCALAR_PATH_MAX_TERMS", 0)
         yield
 
 
@@ -151,10 +153,34 @@ def assert_same_run(fast: Run, general: Run) -> None:
 # ---------------------------------------------------------------- the per-step reference
 
 
+def reference_gradient(xs: np.ndarray, ys: np.ndarray, weights: list[float]) -> list[float]:
+    """The batch's mean data gradient as the lecture writes it, in the order each path sums.
+
+    Small batches (the scalar path): z summed from 0.0 over j, f - y from z (sigma(z) for
+    y = 0, -sigma(-z) for y = 1), the terms summed from 0.0 over the rows in order, divided by
+    B. Larger ones (numpy): the same residual, and the sum as one mat-vec.
+    """
+    if xs.shape[0] * len(weights) > step_module.SCALAR_PATH_MAX_TERMS:
+        z = xs @ np.array(weights)
+        return ((maths.residuals(z, ys) @ xs) / xs.shape[0]).tolist()
+    sums = [0.0] * len(weights)
+    for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
+        z = 0.0
+        for w_j, x_j in zip(weights, x, strict=True):
+            z += w_j * x_j
+        e = math.exp(-abs(z))
+        residual = (1.0 if z >= 0 else e) / (1.0 + e) if y == 0 else -(e if z >= 0 else 1.0) / (
+            1.0 + e
+        )
+        for j, x_j in enumerate(x):
+            sums[j] += residual * x_j
+    return [total / xs.shape[0] for total in sums]
+
+
 def reference_history(engine: Engine) -> np.ndarray:
-    """Each recorded step recomputed from the one before with `_scalar_batch` (or, for a batch
-    too big for the scalar path, `_numpy_gradient`), rows and hyperparameters as `event_at`
-    reports them; then l2, momentum and the update as the lecture writes them."""
+    """Each recorded step recomputed from the one before with `reference_gradient`, rows and
+    hyperparameters as `event_at` reports them; then l2, momentum and the update as the lecture
+    writes them."""
     xb = maths.with_bias_column(engine.inputs)
     y = engine.dataset.labels
     history = engine.weight_history()
@@ -165,12 +191,7 @@ def reference_history(engine: Engine) -> np.ndarray:
     for k in range(1, engine.history_length + 1):
         event = engine.event_at(k)
         hp = event.hyperparams
-        rows = event.rows
-        xs, ys = xb[rows], y[rows]
-        if rows.size * width <= engine_module.SCALAR_PATH_MAX_TERMS:
-            g = engine_module._scalar_batch(xs.tolist(), ys.tolist(), weights)[2]
-        else:
-            g = engine_module._numpy_gradient(xs, ys, xs @ np.array(weights))
+        g = reference_gradient(xb[event.rows], y[event.rows], weights)
         if hp.l2:
             g = [g[j] + hp.l2 * weights[j] for j in range(width - 1)] + [g[-1]]
         mu = hp.momentum
@@ -323,7 +344,7 @@ def test_the_seed_lecture_steps_are_the_lectures() -> None:
         Hyperparams(learning_rate=0.1, batch_size=8, shuffle=True, seed=1, l2=0.1, momentum=0.9),
     ],
 )
-def test_each_step_is_scalar_batch_maths_and_its_schedule_bit_for_bit(
+def test_each_step_is_the_lectures_maths_and_its_schedule_bit_for_bit(
     dataset_maker: DatasetMaker, hp: Hyperparams
 ) -> None:
     n, steps = 203, 3 * BLOCK + 5  # epochs end mid-block, and blocks mid-epoch
@@ -353,10 +374,10 @@ def test_where_sgd_amplifies_rounding_each_step_is_still_the_reference_bit_for_b
     assert_bit_identical_to_reference(engine)
 
 
-def test_a_batch_of_one_keeps_the_sign_of_zero_as_scalar_batch_does(
+def test_a_batch_of_one_keeps_the_sign_of_zero_as_the_reference_does(
     dataset_maker: DatasetMaker,
 ) -> None:
-    # x = 0 and residual f - y = -0.5: the term is -0.5 * 0.0 = -0.0, and `_scalar_batch`'s
+    # x = 0 and residual f - y = -0.5: the term is -0.5 * 0.0 = -0.0, and the reference's
     # sum 0.0 + -0.0 is +0.0, so w = -0.0 - lr * 0.0 stays -0.0. A loop that took the term
     # as the sum (0.0 + a == a, but not for a = -0.0) would record -0.0 - lr * -0.0 = +0.0.
     dataset = dataset_maker(features=[[0.0], [0.0]], labels=[1.0, 1.0])
@@ -387,7 +408,8 @@ def run_with_progress(dataset: Dataset, general: bool) -> tuple[list[tuple[int, 
     else:
         with small_batch_calls() as spied:
             engine.run_steps(777, progress=progress)
-        assert spied == [777]
+        # Blocks end at every progress report (every 7 steps) and at the end of an epoch.
+        assert sum(spied) == 777 and max(spied) == 7
     # What each report saw as the last recorded step is what the run holds for that step.
     history = engine.weight_history()
     for (_, _, length), row in zip(calls, last_rows, strict=True):
@@ -406,13 +428,13 @@ def test_progress_sees_every_step_it_reports_recorded(dataset_maker: DatasetMake
 
 
 def run_until_stopped(dataset: Dataset, general: bool) -> tuple[list[int], Engine]:
-    """run_epochs(2) cancelled at the 300th should_stop call; the history length at each."""
+    """run_epochs(2) cancelled at the 30th should_stop call; the history length at each."""
     engine = Engine(dataset, Hyperparams(learning_rate=0.1, batch_size=1))
     asked: list[int] = []
 
     def should_stop() -> bool:
         asked.append(engine.history_length)
-        return len(asked) >= 300
+        return len(asked) >= 30
 
     if general:
         with general_path():
@@ -420,7 +442,8 @@ def run_until_stopped(dataset: Dataset, general: bool) -> tuple[list[int], Engin
     else:
         with small_batch_calls() as spied:
             engine.run_epochs(2, progress=lambda done, count: None, should_stop=should_stop)
-        assert spied == [1000]  # the first epoch's 1000 steps, cancelled after 300
+        # Progress every 10 steps of the epoch's 1000: blocks of 10 steps.
+        assert spied == [10] * 30
     return asked, engine
 
 
@@ -429,10 +452,9 @@ def test_stopping_mid_block_ends_where_the_general_loop_ends(dataset_maker: Data
     fast_asked, fast = run_until_stopped(dataset, general=False)
     general_asked, general = run_until_stopped(dataset, general=True)
     assert fast.cursor == fast.history_length == 300
-    # One more recorded step at each call after a step; run_epochs asks once more at the end.
-    assert fast_asked == [*range(1, 301), 300]
-    # The general loop asks as often (it calls stop before it updates history_length).
-    assert len(general_asked) == len(fast_asked)
+    # Asked after every block, with every step so far recorded; run_epochs asks once more.
+    assert fast_asked == [*range(10, 301, 10), 300]
+    assert general_asked == fast_asked
     assert_close(np.array(fast.weight_history()), np.array(general.weight_history()))
 
 
@@ -493,11 +515,9 @@ def test_divergence_mid_block_ends_at_the_last_finite_step(dataset_maker: Datase
     # The next step, computed the same way, is the one that cannot be recorded.
     xb = maths.with_bias_column(fast.inputs)
     rows = fast.next_rows()
-    weights = fast.weight_history()[-1]
-    _, _, g = engine_module._scalar_batch(
-        xb[rows].tolist(), fast.dataset.labels[rows].tolist(), weights.tolist()
-    )
-    g = np.array(g) + np.append(11.0 * weights[:-1], 0.0)
+    weights = np.array(fast.weight_history()[-1])
+    g = np.array(reference_gradient(xb[rows], fast.dataset.labels[rows], weights.tolist()))
+    g = g + np.append(11.0 * weights[:-1], 0.0)
     with np.errstate(all="ignore"):
         after = weights - 1.0 * g
         assert not (np.all(np.isfinite(after)) and np.all(np.isfinite(xb @ after)))

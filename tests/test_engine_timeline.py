@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as count_example
 from hypothesis import strategies as st
 
-import logsgd.core.engine as engine_module
+import logsgd.core.step as step_module
 from logsgd.core import (
     Dataset,
     Diverged,
@@ -93,7 +93,7 @@ def rows_per_epoch(engine: Engine) -> dict[int, list[int]]:
 def assert_every_epoch_covers_every_row_once(engine: Engine) -> None:
     n = engine.n_rows
     epochs = rows_per_epoch(engine)
-    complete = {engine.epoch_of(b) for b in engine.epoch_boundaries() if b > 0}
+    complete = {engine.event_at(b).epoch for b in engine.epoch_boundaries() if b > 0}
     for epoch, rows in epochs.items():
         assert len(rows) == len(set(rows)), f"epoch {epoch} repeats a row: {rows}"
         assert all(0 <= r < n for r in rows), rows
@@ -204,7 +204,7 @@ def test_jump_from_0_equals_single_steps(dataset: Dataset) -> None:
     # Jumping back and forward inside the history moves only the cursor.
     jumped.jump(7)
     assert jumped.history_length == 23
-    assert np.array_equal(jumped.weights, stepped.weights_at(7))
+    assert np.array_equal(jumped.weights, stepped.weight_history()[7])
     with pytest.raises(SettingError, match="step must be 0 or more"):
         jumped.jump(-1)
     with pytest.raises(IndexError):
@@ -514,6 +514,9 @@ def hand_sgd(
     """Plain Python-float SGD (the engine's path for small batches), term by term, in order.
 
     g_j = (1/B) sum_i (f_i - y_i) x_ij  (+ l2 w_j, not the bias);  v = mu v + g;  w = w - lr v
+
+    f - y is taken from z, as the lecture's chain rule gives it without cancellation: sigma(z)
+    for y = 0 and -sigma(-z) = -(1 - f) for y = 1.
     """
     weights = [float(v) for v in w]
     velocity = [0.0] * len(weights)
@@ -526,8 +529,10 @@ def hand_sgd(
             for wj, xj in zip(weights, inputs, strict=True):
                 z += wj * xj
             e = math.exp(-abs(z))
-            f = (1.0 if z >= 0 else e) / (1.0 + e)
-            residual = f - float(y[i])
+            if y[i] == 0:
+                residual = (1.0 if z >= 0 else e) / (1.0 + e)  # sigma(z)
+            else:
+                residual = -((e if z >= 0 else 1.0) / (1.0 + e))  # -sigma(-z)
             for j, xj in enumerate(inputs):
                 sums[j] = residual * xj if k == 0 else sums[j] + residual * xj
         gradient = [s / len(rows) for s in sums]
@@ -560,7 +565,7 @@ def test_plain_sgd_on_the_numpy_path_matches_the_textbook_formula(
 ) -> None:
     dataset = dataset_maker(n=20, d=3, seed=2)
     engine = Engine(dataset, Hyperparams(learning_rate=0.5, batch_size=10))
-    assert engine_module.SCALAR_PATH_MAX_TERMS < 10 * 4  # numpy path
+    assert step_module.SCALAR_PATH_MAX_TERMS < 10 * 4  # numpy path
     engine.run_steps(8)
     xb = np.hstack([dataset.features, np.ones((20, 1))])
     w = np.zeros(4)
@@ -568,7 +573,7 @@ def test_plain_sgd_on_the_numpy_path_matches_the_textbook_formula(
         rows = slice(0, 10) if step % 2 else slice(10, 20)
         f = 1.0 / (1.0 + np.exp(-(xb[rows] @ w)))
         w = w - 0.5 * np.mean((f - dataset.labels[rows])[:, None] * xb[rows], axis=0)
-        np.testing.assert_allclose(engine.weights_at(step), w, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(engine.weight_history()[step], w, rtol=1e-13, atol=1e-15)
 
 
 def test_momentum_by_hand_for_three_steps(dataset_maker: DatasetMaker) -> None:
@@ -817,7 +822,7 @@ def test_epoch_boundaries_and_moving_between_them(seed_dataset: Dataset) -> None
     assert engine.previous_epoch_boundary().step == 2
     assert engine.previous_epoch_boundary().step == 0
     assert engine.previous_epoch_boundary().step == 0
-    assert [engine.epoch_of(s) for s in range(9)] == [0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert [engine.event_at(s).epoch for s in range(9)] == [0, 1, 1, 2, 2, 3, 3, 4, 4]
 
 
 # ---------------------------------------------------------------- scalar and numpy paths
@@ -835,12 +840,12 @@ def test_the_scalar_and_numpy_batch_paths_agree(
     dataset_maker: DatasetMaker, monkeypatch: pytest.MonkeyPatch, n: int, d: int, hp: Hyperparams
 ) -> None:
     dataset = dataset_maker(n=n, d=d, seed=n + d, scale=2.0)
-    assert hp.batch_size * (d + 1) <= engine_module.SCALAR_PATH_MAX_TERMS  # scalar by default
+    assert hp.batch_size * (d + 1) <= step_module.SCALAR_PATH_MAX_TERMS  # scalar by default
     scalar = Engine(dataset, hp)
     scalar.run_steps(30)
     # Rebuilt before the switch: an event is rebuilt on the path its step was computed on.
     scalar_events = [scalar.event_at(step) for step in range(31)]
-    monkeypatch.setattr(engine_module, "SCALAR_PATH_MAX_TERMS", 0)
+    monkeypatch.setattr(step_module, "SCALAR_PATH_MAX_TERMS", 0)
     vectorised = Engine(dataset, hp)
     vectorised.run_steps(30)
     a, b = scalar.weight_history(), vectorised.weight_history()
@@ -1075,8 +1080,8 @@ def test_full_data_figures_are_the_formulas_whatever_the_order_of_moves(dataset:
             z = maths.logits(xb, np.array(w))
             assert z_all.tobytes() == z.tobytes()
             assert f_all.tobytes() == maths.sigmoid(z).tobytes()
-            assert loss == maths.mean_loss(z, y)  # the general two-pass formula, exactly
-            assert acc == maths.accuracy(maths.sigmoid(z), y)
+            assert loss == maths.mean_loss(z, y)
+            assert acc == maths.accuracy(z, y)
         if step:
             previous = engine.event_at(step - 1)
             assert event.loss_before == previous.loss_after

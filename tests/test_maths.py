@@ -51,10 +51,6 @@ def test_sigmoid_of_extreme_z_neither_overflows_nor_warns() -> None:
     assert f.tolist() == [0.0, 0.0, 0.0, 0.0, f[4], 1.0, 1.0, 1.0]
     assert 0.0 < f[4] < 1e-307
     assert f[4] == pytest.approx(math.exp(-709.8), rel=1e-12)
-    for value, expected in zip(EXTREME_Z, f, strict=True):
-        with strict_floats():
-            f_scalar = maths.sigmoid_scalar(value)
-        assert f_scalar == pytest.approx(float(expected), rel=1e-12, abs=0.0)
 
 
 def test_sigmoid_of_infinities_is_0_and_1() -> None:
@@ -78,8 +74,6 @@ def test_sigmoid_keeps_tiny_values_instead_of_rounding_them_to_0() -> None:
 def test_sigmoid_equals_the_formula_for_moderate_z(z: float) -> None:
     expected = exact_sigmoid(z)
     assert float(maths.sigmoid(np.array([z]))[0]) == pytest.approx(expected, rel=1e-15)
-    assert maths.sigmoid_scalar(z) == pytest.approx(expected, rel=1e-15)
-    assert maths.sigmoid_scalar(z) == pytest.approx(1.0 / (1.0 + math.exp(-z)), rel=1e-15)
 
 
 def test_sigmoid_at_0_is_one_half_and_symmetric() -> None:
@@ -91,17 +85,31 @@ def test_sigmoid_at_0_is_one_half_and_symmetric() -> None:
     assert np.all(np.diff(f) >= 0)
 
 
-ALL_FLOATS = st.floats(allow_nan=False, allow_infinity=True, width=64)
+# ---------------------------------------------------------------- the residual f - y
 
 
-@given(z=st.lists(ALL_FLOATS, min_size=1, max_size=50))
-def test_sigmoid_scalar_matches_sigmoid_to_2_ulp(z: list[float]) -> None:
-    array = maths.sigmoid(np.array(z))
-    for i, value in enumerate(z):
-        scalar = maths.sigmoid_scalar(value)
-        assert math.isfinite(scalar) and 0.0 <= scalar <= 1.0
-        # math.exp and numpy's exp may round differently; 2 ulp is all the room there is.
-        assert abs(scalar - float(array[i])) <= 2 * math.ulp(max(scalar, float(array[i]))), value
+def exact_residual(z: float, y: float) -> float:
+    """sigma(z) - y in 50-digit decimals, rounded once to float64."""
+    return float(1 / (1 + (-Decimal(z)).exp()) - Decimal(y))
+
+
+@pytest.mark.parametrize("z", [-124.0, -36.0, -1.0, -1e-9, 0.0, 1e-9, 0.5, 20.0, 57.0, 700.0])
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_the_residual_is_the_true_f_minus_y_from_the_logit(z: float, y: float) -> None:
+    with strict_floats():
+        residual = maths.residuals(np.array([z]), np.array([y]))[0]
+    assert residual == pytest.approx(exact_residual(z, y), rel=1e-15)
+
+
+def test_the_residual_of_a_right_confident_prediction_is_tiny_not_zero() -> None:
+    # The seed lecture's step 4: z3 = 57.0 for a row labelled 1. f rounds to exactly 1.0, so
+    # f - y by subtraction is 0; from the logit it is -sigma(-z) = -1.8e-25.
+    z, y = np.array([57.0]), np.array([1.0])
+    assert maths.sigmoid(z)[0] - 1.0 == 0.0
+    residual = maths.residuals(z, y)[0]
+    assert residual == pytest.approx(-math.exp(-57.0), rel=1e-15)
+    # And it matches the loss, softplus(-z) = e^-57 to first order.
+    assert -residual == pytest.approx(maths.sample_losses(z, y)[0], rel=1e-15)
 
 
 # ---------------------------------------------------------------- softplus and the loss
@@ -158,8 +166,15 @@ def test_mean_loss_and_accuracy_on_a_small_example() -> None:
         + math.log1p(math.exp(-3.0))
     ) / 4
     assert maths.mean_loss(z, y) == pytest.approx(expected, rel=1e-15)
-    # f >= 0.5 is class 1: rows 1 (right), 2 (wrong), 3 (f = 0.5 -> class 1, wrong), 4 (right).
-    assert maths.accuracy(maths.sigmoid(z), y) == 0.5
+    # z >= 0 (f >= 0.5) is class 1: rows 1 (right), 2 (wrong), 3 (f = 0.5: class 1, wrong),
+    # 4 (right).
+    assert maths.accuracy(z, y) == 0.5
+
+
+def test_the_class_comes_from_the_sign_of_z_not_from_the_rounded_f() -> None:
+    z = np.array([-1e-17, 1e-17, 0.0])
+    assert maths.sigmoid(z).tolist() == [0.5, 0.5, 0.5]
+    assert maths.predicted_class(z).tolist() == [False, True, True]
 
 
 def test_logits_gradient_terms_and_l2_terms_on_a_small_example() -> None:
@@ -167,10 +182,9 @@ def test_logits_gradient_terms_and_l2_terms_on_a_small_example() -> None:
     assert xb.tolist() == [[1.0, 2.0, 1.0], [3.0, -1.0, 1.0]]
     w = np.array([0.5, -0.25, 2.0])
     assert maths.logits(xb, w).tolist() == [2.0, 3.75]
-    f = np.array([0.75, 0.25])
     y = np.array([1.0, 0.0])
-    assert maths.gradient_terms(xb, y, f).tolist() == [[-0.25, -0.5, -0.25], [0.75, -0.25, 0.25]]
-    assert maths.mean_gradient(xb, y, f).tolist() == [0.25, -0.375, 0.0]
+    residual = np.array([-0.25, 0.25])
+    assert maths.gradient_terms(xb, residual).tolist() == [[-0.25, -0.5, -0.25], [0.75, -0.25, 0.25]]
     # The bias (last weight) is not penalised.
     assert maths.l2_terms(w, 0.5).tolist() == [0.25, -0.125, 0.0]
     assert maths.objective(xb, y, w, 0.5) == pytest.approx(
@@ -182,7 +196,8 @@ def test_logits_gradient_terms_and_l2_terms_on_a_small_example() -> None:
 
 
 def analytic_gradient(xb: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> np.ndarray:
-    return maths.mean_gradient(xb, y, maths.sigmoid(maths.logits(xb, w))) + maths.l2_terms(w, l2)
+    terms = maths.gradient_terms(xb, maths.residuals(maths.logits(xb, w), y))
+    return terms.mean(axis=0) + maths.l2_terms(w, l2)
 
 
 def central_difference(
@@ -295,19 +310,16 @@ def test_every_engine_step_uses_the_derivative_of_the_batch_objective(
     ),
     data=st.data(),
 )
-def test_the_one_pass_loss_for_0_1_labels_is_the_general_loss_bit_for_bit(
+def test_the_loss_from_the_sign_is_the_two_term_formula_bit_for_bit(
     z: np.ndarray, data: st.DataObject
 ) -> None:
     y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=z.size, max_size=z.size)))
+    with np.errstate(all="ignore"):
+        two_term = (1.0 - y) * maths.softplus(z) + y * maths.softplus(-z)
+    assert maths.sample_losses(z, y).tobytes() == two_term.tobytes()
     signs = maths.label_signs(y)
-    assert signs is not None
-    general = maths.sample_losses(z, y)
-    one_pass = maths.sample_losses(z, y, signs)
-    assert general.tobytes() == one_pass.tobytes()
     assert bits(maths.mean_loss(z, y)) == bits(maths.mean_loss(z, y, signs))
 
 
-def test_label_signs_only_for_0_1_labels() -> None:
+def test_label_signs_are_plus_one_for_class_0_and_minus_one_for_class_1() -> None:
     np.testing.assert_array_equal(maths.label_signs(np.array([0.0, 1.0, 1.0])), [1.0, -1.0, -1.0])
-    assert maths.label_signs(np.array([0.0, 0.5])) is None
-    assert maths.label_signs(np.array([0.0, 2.0])) is None

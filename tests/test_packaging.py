@@ -53,7 +53,7 @@ PROBE = textwrap.dedent(
     import importlib, json, pkgutil, sys
     import logsgd.core, logsgd.tui
     from importlib.resources import files
-    from logsgd.core.datasets import load_builtin
+    from logsgd.core.builtin_datasets import load_builtin
 
     modules = []
     for package in (logsgd.core, logsgd.tui):

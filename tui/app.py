@@ -18,14 +18,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from logsgd.core.engine import (
-    Diverged,
-    Engine,
-    EngineMessage,
-    HyperparamsChanged,
-    Reset,
-    StepEvent,
-)
+from logsgd.core.engine import Engine
+from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset, StepEvent
 from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError
 from logsgd.tui.commands import COMMANDS, bindings

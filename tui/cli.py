@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.dataset import Dataset
-from logsgd.core.datasets import describe_builtins, load_builtin
+from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
 
@@ -196,7 +196,8 @@ def make_engine(setup: Setup) -> Engine:
 
 
 def run_export(args: argparse.Namespace, setup: Setup) -> int:
-    from logsgd.core.export import atomic_write_text, render
+    from logsgd.core.export import render
+    from logsgd.core.files import atomic_write_text
 
     if args.steps is not None and args.epochs is not None:
         raise UsageError("give --steps or --epochs, not both")

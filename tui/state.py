@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from logsgd.core.engine import StepEvent
+from logsgd.core.events import StepEvent
 from logsgd.core.maths import FloatArray
 
 ChartMode = Literal["weights", "loss"]
