@@ -566,117 +566,6 @@ def import_times(timeout: float = 30.0, top: int = 15, printer: bool = True) -> 
     return figures
 
 
-# ---------------------------------------------------------------------------- what if
-
-# Run as the pane's command instead of logsgd-tui: the real app with some of its per-key work
-# changed by monkeypatching, to measure what a fix in tui/ would buy before anyone writes it.
-# Never part of the figures; LOGSGD_WHAT_IF lists the changes (comma-separated):
-#   gc      no garbage collection until the first frame, then gc.freeze(): the ~100k objects
-#           of start-up are never traversed again (they are never garbage); start-up runs ~15
-#           gen 0/1 and one gen 2 collection, and later full collections walk them all
-#   layout  Static.update(layout=False) when the text keeps its number of lines (a layout pass
-#           reflows the whole screen; the panels' sizes do not depend on their text)
-#   chart   the chart draws its title (the step) and an empty frame, no series, ghost, marks or
-#           legend: what rasterising the lines costs per key
-WHAT_IF_SHIM = """\
-import os, sys
-changes = set(filter(None, os.environ.get("LOGSGD_WHAT_IF", "").split(",")))
-if "gc" in changes:
-    import gc
-    gc.disable()
-    from textual.app import App
-    plain_display = App._display
-    def _display(self, screen, renderable):
-        if gc.isenabled() is False and renderable is not None:
-            gc.freeze()
-            gc.enable()
-        return plain_display(self, screen, renderable)
-    App._display = _display
-from logsgd.tui.panels import chart as chart_module
-from textual.widgets import Static
-if "layout" in changes:
-    plain_update = Static.update
-    def update(self, content="", *, layout=True):
-        old = getattr(self, "_bench_lines", None)
-        lines = str(content).count("\\n")
-        self._bench_lines = lines
-        plain_update(self, content, layout=layout and old != lines)
-    Static.update = update
-if "chart" in changes:
-    from logsgd.tui.chartcanvas import ChartCanvas, Figure
-    def show(self, state):
-        title = f"step {state.chart.cursor}"
-        self.query_one(ChartCanvas).draw(Figure(title, "step", 1.0, (0, 1)))
-    chart_module.ChartPanel.show = show
-from logsgd.tui.cli import main
-sys.argv = ["logsgd-tui", *sys.argv[1:]]
-sys.exit(main())
-"""
-WHAT_IF_VARIANTS = ("", "gc", "layout", "chart", "gc,layout,chart")
-
-
-def what_if(rows: int, runs: int, presses: int, poll: float, gap: float = 0.05) -> None:
-    """First frame and key latency of the real app with each WHAT_IF change, vs the minimal app.
-
-    Every variant runs in its own session of one tmux server, and the variants and the minimal
-    app take turns run by run and press by press, so drift on the machine hits all alike.
-    """
-    with tempfile.TemporaryDirectory(prefix="logsgd-bench-") as tmp:
-        workdir = Path(tmp)
-        shim = workdir / "what_if_shim.py"
-        shim.write_text(WHAT_IF_SHIM)
-        csv_path = write_rows_csv(workdir / f"rows{rows}.csv", rows)
-        variants = {f"v{i}": v for i, v in enumerate(WHAT_IF_VARIANTS)}
-        sessions = [*variants, "mini"]
-        tmux = Tmux(workdir, poll)
-        try:
-            tmux.open(sessions)
-
-            def start(session: str, args: Sequence[str] = ()) -> float:
-                if session == "mini":
-                    return tmux.start(session, minimal_argv())
-                argv = [sys.executable, str(shim), *args]
-                return tmux.start(session, argv, env={"LOGSGD_WHAT_IF": variants[session]})
-
-            results: dict[str, list[str]] = {name: [] for name in sessions}
-            frames: Times = {name: [] for name in sessions}
-            for i in range(-1, runs):  # round -1 warms the bytecode and page caches
-                for session in _turn(sessions, i):
-                    started = start(session)
-                    seconds = tmux.wait(
-                        session, shows(*FIRST_FRAME_TEXTS), started, 30.0, "first frame"
-                    )
-                    if i >= 0:
-                        frames[session].append(seconds)
-                    tmux.stop_app(session)
-                    time.sleep(0.3)
-            for name in sessions:
-                results[name].append(_versus(frames, name, f"first frame ({runs})"))
-            for label, args in (
-                ("seed lecture", []),
-                (f"{rows:,} rows, batch 32", [str(csv_path), "--batch-size", "32"]),
-            ):
-                for session in sessions:
-                    started = start(session, args)
-                    tmux.wait(session, shows("step 0/0"), started, 60.0, "the first frame")
-                time.sleep(0.5)
-                keys = key_latency(tmux, sessions, presses, gap, timeout=10.0)
-                for name in sessions:
-                    results[name].append(_versus(keys, name, f"key, {label} ({presses})"))
-                for session in sessions:
-                    tmux.stop_app(session)
-        finally:
-            tmux.close()
-    print("medians in ms: real app with the changes / minimal app (ratio), interleaved")
-    for session, variant in variants.items():
-        print(f"  {variant or 'as is':<16} " + "; ".join(results[session]))
-
-
-def _versus(times: Times, name: str, what: str) -> str:
-    real, mini = statistics.median(times[name]), statistics.median(times["mini"])
-    return f"{what} {real * 1000:.1f} / {mini * 1000:.1f} ({real / mini:.2f})"
-
-
 # ---------------------------------------------------------------------------- profile
 
 
@@ -721,13 +610,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=0.002, help="seconds between captures")
     parser.add_argument("--importtime", action="store_true", help="also report import times")
     parser.add_argument("--profile", type=Path, help="cProfile the app into DIR instead")
-    parser.add_argument(
-        "--what-if", action="store_true", help="key latency with candidate fixes patched in"
-    )
     args = parser.parse_args()
-    if args.what_if:
-        what_if(args.rows, args.runs, args.presses, args.poll)
-        return
     if args.profile is not None:
         profile_app(args.profile, args.rows, args.presses)
         return
