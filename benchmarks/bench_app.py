@@ -253,16 +253,18 @@ def shows(*texts: str) -> Callable[[str], bool]:
     return lambda screen: all(t in screen for t in texts)
 
 
-def at_step(step: int, chart: bool) -> Callable[[str], bool]:
-    """The screen shows `step` as the newest step, and with `chart` the chart's title has it too.
+def at_step(step: int, chart: bool, last: int | None = None) -> Callable[[str], bool]:
+    """The screen shows `step` as the current step, and with `chart` the chart's title has it too.
 
-    The status lines read "step 7/7 · epoch .." (real) and "step 7/7 · loss .." (minimal). The
-    real app's chart title ("step 7", then spaces up to the panel's border) sits near the
-    bottom of the screen, so a frame drawn in two parts, or a chart drawn after the numbers,
-    is not taken for the new step.
+    The status lines read "step 7/7 · epoch .." (real) and "step 7/7 · loss .." (minimal); with
+    `last`, the history's length, "step 7/`last` " (a step back from the end). The real app's
+    chart title ("step 7" alone on its line, between the panel's borders) sits near the bottom
+    of the screen, so a frame drawn in two parts, or a chart drawn after the numbers, is not
+    taken for the new step. The title's pattern starts at a border: the batch panel's caption
+    near the top ("… · step 7   │") would match "step 7 +│" alone.
     """
-    status = f"step {step}/{step} "
-    title = re.compile(rf"step {step} +│")
+    status = f"step {step}/{step if last is None else last} "
+    title = re.compile(rf"│ +step {step} +│")
     return lambda screen: status in screen and (not chart or title.search(screen) is not None)
 
 
