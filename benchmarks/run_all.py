@@ -1,11 +1,13 @@
 """Every benchmark of the issue "Fast" in one run; each figure next to its baseline, as a ratio.
 
-    python benchmarks/run_all.py [--quick] [--only app,imports,engine,depth] [--results FILE]
+    python benchmarks/run_all.py [--quick] [--only app,imports,engine,export,depth]
+                                 [--export-timeout 60] [--results FILE]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
   imports  bench_app.py --importtime: imports up to the first frame, the app vs the minimal app
   engine   bench_engine.py: steps/s vs a bare numpy loop; history bytes per step
+  export   bench_export.py: `logsgd-tui --export summary` per epoch vs a bare numpy loop
   depth    bench_depth.py: time travel and the chart after 10^6 steps vs a short history
 
 The full run takes about two minutes on two cores; --quick about one (fewer repeats, 10^5
@@ -36,7 +38,7 @@ from bench_engine import Figure  # noqa: E402
 
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
-SECTIONS = ("app", "imports", "engine", "depth")
+SECTIONS = ("app", "imports", "engine", "export", "depth")
 
 
 def _run(*argv: str) -> str:
@@ -123,6 +125,11 @@ def main() -> None:
         "--only", default=",".join(SECTIONS), help=f"comma-separated: {', '.join(SECTIONS)}"
     )
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the large dataset")
+    parser.add_argument(
+        "--export-timeout",
+        type=float,
+        help="seconds before an export command is stopped (default 60, 15 with --quick)",
+    )
     parser.add_argument("--results", type=Path, help="write the machine and the table here")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -134,6 +141,7 @@ def main() -> None:
     import bench_app
     import bench_depth
     import bench_engine
+    import bench_export
 
     quick = args.quick
     sections: dict[str, Callable[[], list[Figure]]] = {
@@ -149,6 +157,12 @@ def main() -> None:
             + bench_engine.memory_figures(
                 bench_engine.make_dataset(args.rows), 100_000 if quick else 1_000_000, False
             )
+        ),
+        # A slow export waits out its timeout; --quick waits less (its lower bound is lower).
+        "export": lambda: bench_export.export_figures(
+            args.rows,
+            1 if quick else 3,
+            (15.0 if quick else 60.0) if args.export_timeout is None else args.export_timeout,
         ),
         "depth": lambda: bench_depth.depth_figures(
             100_000 if quick else 1_000_000, args.rows, 10 if quick else 30
