@@ -1,10 +1,11 @@
 """Every benchmark of the issue "Fast" in one run; each figure next to its baseline, as a ratio.
 
-    python benchmarks/run_all.py [--quick] [--only app,imports,engine,export,depth]
+    python benchmarks/run_all.py [--quick] [--only app,chart,imports,engine,export,depth]
                                  [--export-timeout 60] [--results FILE]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
+  chart    bench_loss_chart.py: ← at depth with the loss chart vs the weights chart, in tmux
   imports  bench_app.py --importtime: imports up to the first frame, the app vs the minimal app
   engine   bench_engine.py: steps/s vs a bare numpy loop; history bytes per step
   export   bench_export.py: `logsgd-tui --export summary` per epoch vs a bare numpy loop
@@ -38,7 +39,7 @@ from bench_engine import Figure  # noqa: E402
 
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
-SECTIONS = ("app", "imports", "engine", "export", "depth")
+SECTIONS = ("app", "chart", "imports", "engine", "export", "depth")
 
 
 def _run(*argv: str) -> str:
@@ -142,12 +143,18 @@ def main() -> None:
     import bench_depth
     import bench_engine
     import bench_export
+    import bench_loss_chart
 
     quick = args.quick
     sections: dict[str, Callable[[], list[Figure]]] = {
         # The app section runs first, while this process is small and idle.
         "app": lambda: bench_app.app_figures(
             runs=5 if quick else 11, presses=30, held_repeats=3 if quick else 5, rows=args.rows
+        ),
+        # Fewer Lefts with --quick, not fewer rows or epochs: R's 10 epochs take about a second,
+        # and the loss chart's cost grows with the rows, so fewer would measure something else.
+        "chart": lambda: bench_loss_chart.loss_chart_figures(
+            rows=args.rows, presses=3 if quick else 5, rounds=4 if quick else 6
         ),
         "imports": lambda: bench_app.import_times(top=10),
         "engine": lambda: (
