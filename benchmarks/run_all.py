@@ -11,11 +11,13 @@ Sections (each also runs alone, with more options, as its own script):
   export   bench_export.py: `logsgd-tui --export summary` per epoch vs a bare numpy loop
   depth    bench_depth.py: time travel and the chart after 10^6 steps vs a short history
 
-The full run takes about two minutes on two cores; --quick about one (fewer repeats, 10^5
-steps of history instead of 10^6: the depth figures then say so). Every baseline is measured in
-the same run, alternating with what it is the baseline of; the ratio is the figure, since
-absolute times drift on a shared machine. With --results FILE the machine description and the
-table are written into FILE (between the markers below, so text around them is kept).
+The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
+timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
+fast; --quick about one and a half (fewer repeats and Lefts, 10^5 steps of history instead of
+10^6: the depth figures then say so; export commands stopped after 15 s). Every baseline is
+measured in the same run, alternating with what it is the baseline of; the ratio is the figure,
+since absolute times drift on a shared machine. With --results FILE the machine description and
+the table are written into FILE (between the markers below, so text around them is kept).
 """
 
 from __future__ import annotations
