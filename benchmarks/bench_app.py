@@ -12,10 +12,14 @@ process, so polling every 2 ms is cheap and the timings resolve to about that.
 - First frame: from asking tmux to start the command to the first capture that shows the
   seed lecture's "step 0/0" and "0.6931". Runs alternate between the apps; medians.
 - Key latency: from sending Right to the first capture showing "step k/k " (the new step).
-  Presses alternate between the two apps (both running); median and max.
+  Four apps run at once and presses take turns among them: the real app on the seed lecture
+  and on --rows rows at batch 32, and the two baselines. Medians and maxima; the targets are
+  the large dataset against the seed lecture (a key costs the same whatever the data's size)
+  and each against --fill (a step costs no more than repainting the whole screen).
 - Held key: 200 Rights in one send-keys; the time until the screen shows the step 200 later.
 
-The baseline is benchmarks/minimal_app.py (Header, one Static, Footer; → adds one).
+The baselines are benchmarks/minimal_app.py (Header, one Static, Footer; → adds one) and
+`minimal_app.py --fill` (the Static is a full screen of styled numbers, all changing per key).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +52,11 @@ FIRST_FRAME_TEXTS = ("step 0/0", "0.6931")
 # back in some hosts); PYTHONDONTWRITEBYTECODE: see Tmux.__init__.
 DROPPED_VARIABLES = ("COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")
 PYCACHE = Path(tempfile.gettempdir()) / "logsgd-bench-pycache"
-TARGET_FIRST_FRAME = 1.5
-TARGET_KEY_SEED = 2.0
-TARGET_KEY_ROWS = 3.0
+TARGET_FIRST_FRAME = 1.4
+# A key costs the same whatever the data's size: 100k rows at batch 32 / the seed lecture.
+TARGET_KEY_SIZE = 1.3
+# A step never costs more than repainting the whole screen: real app / minimal_app.py --fill.
+TARGET_KEY_FILL = 1.0
 TARGET_HELD = 2.0
 HELD_PRESSES = 200
 
@@ -253,16 +259,18 @@ def shows(*texts: str) -> Callable[[str], bool]:
     return lambda screen: all(t in screen for t in texts)
 
 
-def at_step(step: int, chart: bool) -> Callable[[str], bool]:
-    """The screen shows `step` as the newest step, and with `chart` the chart's title has it too.
+def at_step(step: int, chart: bool, last: int | None = None) -> Callable[[str], bool]:
+    """The screen shows `step` as the current step, and with `chart` the chart's title has it too.
 
-    The status lines read "step 7/7 · epoch .." (real) and "step 7/7 · loss .." (minimal). The
-    real app's chart title ("step 7", then spaces up to the panel's border) sits near the
-    bottom of the screen, so a frame drawn in two parts, or a chart drawn after the numbers,
-    is not taken for the new step.
+    The status lines read "step 7/7 · epoch .." (real) and "step 7/7 · loss .." (minimal); with
+    `last`, the history's length, "step 7/`last` " (a step back from the end). The real app's
+    chart title ("step 7" alone on its line, between the panel's borders) sits near the bottom
+    of the screen, so a frame drawn in two parts, or a chart drawn after the numbers, is not
+    taken for the new step. The title's pattern starts at a border: the batch panel's caption
+    near the top ("… · step 7   │") would match "step 7 +│" alone.
     """
-    status = f"step {step}/{step} "
-    title = re.compile(rf"step {step} +│")
+    status = f"step {step}/{step if last is None else last} "
+    title = re.compile(rf"│ +step {step} +│")
     return lambda screen: status in screen and (not chart or title.search(screen) is not None)
 
 
@@ -323,22 +331,36 @@ def start_apps(tmux: Tmux, apps: dict[str, list[str]], timeout: float) -> None:
 
 
 def key_latency(
-    tmux: Tmux, sessions: Sequence[str], presses: int, gap: float, timeout: float
+    tmux: Tmux,
+    sessions: Sequence[str],
+    presses: int,
+    gap: float,
+    timeout: float,
+    *,
+    charted: Collection[str],
 ) -> Times:
-    """Seconds from Right to the new step on screen, for steps 1..presses; apps take turns."""
+    """Seconds from Right to the new step on screen, for steps 1..presses; apps take turns.
+
+    The sessions in `charted` run the real app: their chart's title must show the step too.
+    """
     times: Times = {name: [] for name in sessions}
     for k in range(1, presses + 1):
         for session in _turn(sessions, k):
             started = tmux.send(session, "Right")
-            times[session].append(
-                tmux.wait(session, at_step(k, session == "real"), started, timeout, f"step {k}")
-            )
+            ready = at_step(k, session in charted)
+            times[session].append(tmux.wait(session, ready, started, timeout, f"step {k}"))
             time.sleep(gap)
     return times
 
 
 def held_key(
-    tmux: Tmux, sessions: Sequence[str], first_step: int, repeats: int, timeout: float
+    tmux: Tmux,
+    sessions: Sequence[str],
+    first_step: int,
+    repeats: int,
+    timeout: float,
+    *,
+    charted: Collection[str],
 ) -> Times:
     """Seconds from 200 Rights sent at once to the screen at the step 200 later."""
     times: Times = {name: [] for name in sessions}
@@ -347,7 +369,7 @@ def held_key(
         step += HELD_PRESSES
         for session in _turn(sessions, i):
             started = tmux.send(session, *["Right"] * HELD_PRESSES)
-            ready = at_step(step, session == "real")
+            ready = at_step(step, session in charted)
             times[session].append(tmux.wait(session, ready, started, timeout, f"step {step}"))
             time.sleep(0.2)
     return times
@@ -366,87 +388,101 @@ def app_figures(
     gap: float = 0.05,
     printer: bool = True,
 ) -> list[Figure]:
-    """Figures 1-3 of the issue: the real app against the minimal app, in one tmux server.
+    """Figures 1-3 of the issue: the real app against the minimal apps, in one tmux server.
 
-    The full-screen variant of the minimal app (--fill) runs alongside as a second, informative
-    baseline: what repainting every line costs in Textual.
+    Key latency runs four apps at once, presses taking turns among them: the real app on the
+    seed lecture ("seed") and on the large dataset ("rows"), the one-line counter ("mini") and
+    the full screen of styled numbers ("fill"). So the seed lecture is the baseline of the large
+    dataset, and --fill of both, each from the same presses' time.
     """
     figures: list[Figure] = []
     say: Callable[[str], None] = print if printer else (lambda _s: None)
+    rows_label = f"{rows:,} rows, batch 32"
     with tempfile.TemporaryDirectory(prefix="logsgd-bench-") as tmp:
         workdir = Path(tmp)
         csv_path = write_rows_csv(workdir / f"rows{rows}.csv", rows)
+        apps = {
+            "seed": real_argv(),
+            "rows": real_argv([str(csv_path), "--batch-size", "32"]),
+            "mini": minimal_argv(),
+            "fill": minimal_argv(fill=True),
+        }
+        real_apps = ("seed", "rows")
         tmux = Tmux(workdir, poll)
         try:
-            tmux.open(["real", "mini", "fill"])
+            tmux.open(list(apps))
             say(f"tmux {WIDTH}x{HEIGHT}, a capture every {poll * 1000:g} ms; times in ms")
 
-            times = first_frame(
-                tmux, {"real": real_argv(), "mini": minimal_argv()}, runs, timeout=30.0
-            )
+            times = first_frame(tmux, {"seed": apps["seed"], "mini": apps["mini"]}, runs, 30.0)
             for name, values in times.items():
                 say(f"first frame  {name}: {_ms(values)}")
             figures.append(
                 Figure(
                     f"1. time to first frame, seed lecture (median of {runs})",
-                    statistics.median(times["real"]) * 1000,
+                    statistics.median(times["seed"]) * 1000,
                     "ms",
                     baseline=statistics.median(times["mini"]) * 1000,
                     target_ratio=TARGET_FIRST_FRAME,
                 )
             )
 
-            for label, args, target, held_target in (
-                ("seed lecture", [], TARGET_KEY_SEED, TARGET_HELD),
-                (f"{rows:,} rows, batch 32", [str(csv_path), "--batch-size", "32"],
-                 TARGET_KEY_ROWS, None),
-            ):  # fmt: skip
-                apps = {
-                    "real": real_argv(args),
-                    "mini": minimal_argv(),
-                    "fill": minimal_argv(fill=True),
-                }
-                start_apps(tmux, apps, timeout=60.0)
-                times = key_latency(tmux, list(apps), presses, gap, timeout=10.0)
-                for name, values in times.items():
-                    say(f"key latency, {label}  {name}: {_ms(values)}")
-                real, mini, fill = times["real"], times["mini"], times["fill"]
+            start_apps(tmux, apps, timeout=60.0)
+            times = key_latency(tmux, list(apps), presses, gap, 10.0, charted=real_apps)
+            for name, values in times.items():
+                say(f"key latency  {name}: {_ms(values)}")
+            median = {name: statistics.median(values) * 1000 for name, values in times.items()}
+            for session, label in (("seed", "seed lecture"), ("rows", rows_label)):
                 figures += [
                     Figure(
-                        f"2. key latency, {label}, median of {presses}",
-                        statistics.median(real) * 1000,
+                        f"2. key latency, {label}, median of {presses}, vs a full screen of "
+                        "styled numbers (minimal_app.py --fill)",
+                        median[session],
                         "ms",
-                        baseline=statistics.median(mini) * 1000,
-                        target_ratio=target,
+                        baseline=median["fill"],
+                        target_ratio=TARGET_KEY_FILL,
                     ),
                     Figure(
-                        f"2. key latency, {label}, max of {presses}",
-                        max(real) * 1000,
+                        f"2. key latency, {label}, median of {presses}, vs the one-line counter",
+                        median[session],
                         "ms",
-                        baseline=max(mini) * 1000,
+                        baseline=median["mini"],
                     ),
                     Figure(
-                        f"2. key latency, {label}, median, vs a full-screen repaint (--fill)",
-                        statistics.median(real) * 1000,
+                        f"2. key latency, {label}, max of {presses}, vs the one-line counter",
+                        max(times[session]) * 1000,
                         "ms",
-                        baseline=statistics.median(fill) * 1000,
+                        baseline=max(times["mini"]) * 1000,
                     ),
                 ]
-                times = held_key(tmux, ["real", "mini"], presses, held_repeats, timeout=60.0)
-                for name, values in times.items():
-                    say(f"held key, {label}  {name}: {_ms(values)}")
+            figures.append(
+                Figure(
+                    f"2. key latency, {rows_label} vs the seed lecture, median of {presses}",
+                    median["rows"],
+                    "ms",
+                    baseline=median["seed"],
+                    target_ratio=TARGET_KEY_SIZE,
+                )
+            )
+
+            held = ["seed", "rows", "mini"]
+            times = held_key(tmux, held, presses, held_repeats, 60.0, charted=real_apps)
+            for name, values in times.items():
+                say(f"held key  {name}: {_ms(values)}")
+            for session, label, target in (
+                ("seed", "seed lecture", TARGET_HELD),
+                ("rows", rows_label, None),
+            ):
                 figures.append(
                     Figure(
                         f"3. {HELD_PRESSES} Rights at once, {label} (median of {held_repeats})",
-                        statistics.median(times["real"]) * 1000,
+                        statistics.median(times[session]) * 1000,
                         "ms",
                         baseline=statistics.median(times["mini"]) * 1000,
-                        target_ratio=held_target,
+                        target_ratio=target,
                     )
                 )
-                for session in apps:
-                    tmux.stop_app(session)
-                time.sleep(0.3)
+            for session in apps:
+                tmux.stop_app(session)
             say(f"{tmux.captures} screen captures")
         finally:
             tmux.close()
@@ -566,117 +602,6 @@ def import_times(timeout: float = 30.0, top: int = 15, printer: bool = True) -> 
     return figures
 
 
-# ---------------------------------------------------------------------------- what if
-
-# Run as the pane's command instead of logsgd-tui: the real app with some of its per-key work
-# changed by monkeypatching, to measure what a fix in tui/ would buy before anyone writes it.
-# Never part of the figures; LOGSGD_WHAT_IF lists the changes (comma-separated):
-#   gc      no garbage collection until the first frame, then gc.freeze(): the ~100k objects
-#           of start-up are never traversed again (they are never garbage); start-up runs ~15
-#           gen 0/1 and one gen 2 collection, and later full collections walk them all
-#   layout  Static.update(layout=False) when the text keeps its number of lines (a layout pass
-#           reflows the whole screen; the panels' sizes do not depend on their text)
-#   chart   the chart draws its title (the step) and an empty frame, no series, ghost, marks or
-#           legend: what rasterising the lines costs per key
-WHAT_IF_SHIM = """\
-import os, sys
-changes = set(filter(None, os.environ.get("LOGSGD_WHAT_IF", "").split(",")))
-if "gc" in changes:
-    import gc
-    gc.disable()
-    from textual.app import App
-    plain_display = App._display
-    def _display(self, screen, renderable):
-        if gc.isenabled() is False and renderable is not None:
-            gc.freeze()
-            gc.enable()
-        return plain_display(self, screen, renderable)
-    App._display = _display
-from logsgd.tui.panels import chart as chart_module
-from textual.widgets import Static
-if "layout" in changes:
-    plain_update = Static.update
-    def update(self, content="", *, layout=True):
-        old = getattr(self, "_bench_lines", None)
-        lines = str(content).count("\\n")
-        self._bench_lines = lines
-        plain_update(self, content, layout=layout and old != lines)
-    Static.update = update
-if "chart" in changes:
-    from logsgd.tui.chartcanvas import ChartCanvas, Figure
-    def show(self, state):
-        title = f"step {state.chart.cursor}"
-        self.query_one(ChartCanvas).draw(Figure(title, "step", 1.0, (0, 1)))
-    chart_module.ChartPanel.show = show
-from logsgd.tui.cli import main
-sys.argv = ["logsgd-tui", *sys.argv[1:]]
-sys.exit(main())
-"""
-WHAT_IF_VARIANTS = ("", "gc", "layout", "chart", "gc,layout,chart")
-
-
-def what_if(rows: int, runs: int, presses: int, poll: float, gap: float = 0.05) -> None:
-    """First frame and key latency of the real app with each WHAT_IF change, vs the minimal app.
-
-    Every variant runs in its own session of one tmux server, and the variants and the minimal
-    app take turns run by run and press by press, so drift on the machine hits all alike.
-    """
-    with tempfile.TemporaryDirectory(prefix="logsgd-bench-") as tmp:
-        workdir = Path(tmp)
-        shim = workdir / "what_if_shim.py"
-        shim.write_text(WHAT_IF_SHIM)
-        csv_path = write_rows_csv(workdir / f"rows{rows}.csv", rows)
-        variants = {f"v{i}": v for i, v in enumerate(WHAT_IF_VARIANTS)}
-        sessions = [*variants, "mini"]
-        tmux = Tmux(workdir, poll)
-        try:
-            tmux.open(sessions)
-
-            def start(session: str, args: Sequence[str] = ()) -> float:
-                if session == "mini":
-                    return tmux.start(session, minimal_argv())
-                argv = [sys.executable, str(shim), *args]
-                return tmux.start(session, argv, env={"LOGSGD_WHAT_IF": variants[session]})
-
-            results: dict[str, list[str]] = {name: [] for name in sessions}
-            frames: Times = {name: [] for name in sessions}
-            for i in range(-1, runs):  # round -1 warms the bytecode and page caches
-                for session in _turn(sessions, i):
-                    started = start(session)
-                    seconds = tmux.wait(
-                        session, shows(*FIRST_FRAME_TEXTS), started, 30.0, "first frame"
-                    )
-                    if i >= 0:
-                        frames[session].append(seconds)
-                    tmux.stop_app(session)
-                    time.sleep(0.3)
-            for name in sessions:
-                results[name].append(_versus(frames, name, f"first frame ({runs})"))
-            for label, args in (
-                ("seed lecture", []),
-                (f"{rows:,} rows, batch 32", [str(csv_path), "--batch-size", "32"]),
-            ):
-                for session in sessions:
-                    started = start(session, args)
-                    tmux.wait(session, shows("step 0/0"), started, 60.0, "the first frame")
-                time.sleep(0.5)
-                keys = key_latency(tmux, sessions, presses, gap, timeout=10.0)
-                for name in sessions:
-                    results[name].append(_versus(keys, name, f"key, {label} ({presses})"))
-                for session in sessions:
-                    tmux.stop_app(session)
-        finally:
-            tmux.close()
-    print("medians in ms: real app with the changes / minimal app (ratio), interleaved")
-    for session, variant in variants.items():
-        print(f"  {variant or 'as is':<16} " + "; ".join(results[session]))
-
-
-def _versus(times: Times, name: str, what: str) -> str:
-    real, mini = statistics.median(times[name]), statistics.median(times["mini"])
-    return f"{what} {real * 1000:.1f} / {mini * 1000:.1f} ({real / mini:.2f})"
-
-
 # ---------------------------------------------------------------------------- profile
 
 
@@ -721,13 +646,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=0.002, help="seconds between captures")
     parser.add_argument("--importtime", action="store_true", help="also report import times")
     parser.add_argument("--profile", type=Path, help="cProfile the app into DIR instead")
-    parser.add_argument(
-        "--what-if", action="store_true", help="key latency with candidate fixes patched in"
-    )
     args = parser.parse_args()
-    if args.what_if:
-        what_if(args.rows, args.runs, args.presses, args.poll)
-        return
     if args.profile is not None:
         profile_app(args.profile, args.rows, args.presses)
         return

@@ -1,18 +1,23 @@
 """Every benchmark of the issue "Fast" in one run; each figure next to its baseline, as a ratio.
 
-    python benchmarks/run_all.py [--quick] [--only app,imports,engine,depth] [--results FILE]
+    python benchmarks/run_all.py [--quick] [--only app,chart,imports,engine,export,depth]
+                                 [--export-timeout 60] [--results FILE]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
+  chart    bench_loss_chart.py: ← at depth with the loss chart vs the weights chart, in tmux
   imports  bench_app.py --importtime: imports up to the first frame, the app vs the minimal app
   engine   bench_engine.py: steps/s vs a bare numpy loop; history bytes per step
+  export   bench_export.py: `logsgd-tui --export summary` per epoch vs a bare numpy loop
   depth    bench_depth.py: time travel and the chart after 10^6 steps vs a short history
 
-The full run takes about two minutes on two cores; --quick about one (fewer repeats, 10^5
-steps of history instead of 10^6: the depth figures then say so). Every baseline is measured in
-the same run, alternating with what it is the baseline of; the ratio is the figure, since
-absolute times drift on a shared machine. With --results FILE the machine description and the
-table are written into FILE (between the markers below, so text around them is kept).
+The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
+timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
+fast; --quick about one and a half (fewer repeats and Lefts, 10^5 steps of history instead of
+10^6: the depth figures then say so; export commands stopped after 15 s). Every baseline is
+measured in the same run, alternating with what it is the baseline of; the ratio is the figure,
+since absolute times drift on a shared machine. With --results FILE the machine description and
+the table are written into FILE (between the markers below, so text around them is kept).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from bench_engine import Figure  # noqa: E402
 
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
-SECTIONS = ("app", "imports", "engine", "depth")
+SECTIONS = ("app", "chart", "imports", "engine", "export", "depth")
 
 
 def _run(*argv: str) -> str:
@@ -123,6 +128,11 @@ def main() -> None:
         "--only", default=",".join(SECTIONS), help=f"comma-separated: {', '.join(SECTIONS)}"
     )
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the large dataset")
+    parser.add_argument(
+        "--export-timeout",
+        type=float,
+        help="seconds before an export command is stopped (default 60, 15 with --quick)",
+    )
     parser.add_argument("--results", type=Path, help="write the machine and the table here")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -134,12 +144,19 @@ def main() -> None:
     import bench_app
     import bench_depth
     import bench_engine
+    import bench_export
+    import bench_loss_chart
 
     quick = args.quick
     sections: dict[str, Callable[[], list[Figure]]] = {
         # The app section runs first, while this process is small and idle.
         "app": lambda: bench_app.app_figures(
             runs=5 if quick else 11, presses=30, held_repeats=3 if quick else 5, rows=args.rows
+        ),
+        # Fewer Lefts with --quick, not fewer rows or epochs: R's 10 epochs take about a second,
+        # and the loss chart's cost grows with the rows, so fewer would measure something else.
+        "chart": lambda: bench_loss_chart.loss_chart_figures(
+            rows=args.rows, presses=3 if quick else 5, rounds=4 if quick else 6
         ),
         "imports": lambda: bench_app.import_times(top=10),
         "engine": lambda: (
@@ -149,6 +166,12 @@ def main() -> None:
             + bench_engine.memory_figures(
                 bench_engine.make_dataset(args.rows), 100_000 if quick else 1_000_000, False
             )
+        ),
+        # A slow export waits out its timeout; --quick waits less (its lower bound is lower).
+        "export": lambda: bench_export.export_figures(
+            args.rows,
+            1 if quick else 3,
+            (15.0 if quick else 60.0) if args.export_timeout is None else args.export_timeout,
         ),
         "depth": lambda: bench_depth.depth_figures(
             100_000 if quick else 1_000_000, args.rows, 10 if quick else 30
