@@ -29,8 +29,8 @@ from typing import Any
 from bench_engine import Figure, make_dataset
 from minimal_app import MinimalApp
 
-from logsgd.core.dataset import Dataset
 from logsgd.core.builtin_datasets import load_builtin
+from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp

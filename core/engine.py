@@ -17,9 +17,10 @@ import bisect
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import maths, runner
 from .dataset import Dataset, TrainingData
@@ -45,9 +46,28 @@ from .step import StepDetail, one_step
 WeightsLike = FloatArray | list[float] | tuple[float, ...]
 
 
-def _frozen(array: FloatArray) -> FloatArray:
+ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
+
+
+def _frozen(array: ArrayT) -> ArrayT:
     array.flags.writeable = False
     return array
+
+
+class _Batch(NamedTuple):
+    """The parts of a StepEvent that come from its batch (empty at step 0)."""
+
+    epoch: int
+    batch: int
+    batches_per_epoch: int
+    rows: IntArray
+    detail: StepDetail
+    f: FloatArray
+    sample_losses: FloatArray
+    terms: FloatArray
+    l2_terms: FloatArray
+    velocity_before: FloatArray
+    batch_loss: float
 
 
 class Engine:
@@ -392,9 +412,7 @@ class Engine:
         history = self._history
         self._cursor = history.length
         velocity = (
-            self._velocity_after(history.length)
-            if self._hp.momentum
-            else np.zeros(history.width)
+            self._velocity_after(history.length) if self._hp.momentum else np.zeros(history.width)
         )
         done, reason = runner.advance(
             history, self.data, self._schedule, self._hp, velocity, count, progress, should_stop
@@ -490,24 +508,21 @@ class Engine:
         hp = history.hyperparams_of(step)
         index = self._batch_index(step)
         detail = self._detail(step)
-        w_before, w_after = history.weights_after(step - 1), history.weights_after(step)
+        w_before = history.weights_after(step - 1)
         labels, signs = data.labels[index], data.signs[index]
         epoch = history.epoch_of(step)
         batch = step - history.epoch_first_step[epoch] + 1
         rest = self.n_rows - history.end_of(step)
         width = history.width
         with np.errstate(all="ignore"):
-            return self._event(
-                step,
-                hp,
-                w_before,
-                w_after,
+            batch_part = _Batch(
                 epoch=epoch,
                 batch=batch,
                 batches_per_epoch=batch + math.ceil(rest / hp.batch_size),
                 rows=_row_numbers(index),
                 detail=detail,
-                f=maths.sigmoid(detail.z),
+                # For a label 0, f is f - y itself: the derivation shows one number for both.
+                f=np.where(labels == 0.0, detail.residuals, maths.sigmoid(detail.z)),
                 sample_losses=maths.sample_losses(detail.z, labels, signs),
                 terms=maths.gradient_terms(data.xb[index], detail.residuals),
                 l2_terms=maths.l2_terms(w_before, hp.l2) if hp.l2 else np.zeros(width),
@@ -516,6 +531,7 @@ class Engine:
                 ),
                 batch_loss=maths.mean_loss(detail.z, labels, signs),
             )
+        return self._event(step, hp, w_before, history.weights_after(step), batch_part)
 
     def _start_event(self) -> StepEvent:
         """Step 0: the initial weights, and what step 1 ran with (or will run with)."""
@@ -523,11 +539,7 @@ class Engine:
         width = self._history.width
         none, no_weights = np.zeros(0), np.zeros(width)
         w = self._history.weights_after(0)
-        return self._event(
-            0,
-            hp,
-            w,
-            w,
+        batch_part = _Batch(
             epoch=0,
             batch=0,
             batches_per_epoch=math.ceil(self.n_rows / hp.batch_size),
@@ -540,32 +552,35 @@ class Engine:
             velocity_before=no_weights,
             batch_loss=math.nan,
         )
+        return self._event(0, hp, w, w, batch_part)
 
     def _event(
-        self,
-        step: int,
-        hp: Hyperparams,
-        w_before: FloatArray,
-        w_after: FloatArray,
-        *,
-        rows: IntArray,
-        detail: StepDetail,
-        **fields: Any,
+        self, step: int, hp: Hyperparams, w_before: FloatArray, w_after: FloatArray, part: _Batch
     ) -> StepEvent:
         before, after = self.evaluator.of(w_before), self.evaluator.of(w_after)
+        detail, rows = part.detail, part.rows
         return StepEvent(
             step=step,
+            epoch=part.epoch,
+            batch=part.batch,
+            batches_per_epoch=part.batches_per_epoch,
             rows=_frozen(rows),
             inputs=_frozen(np.array(self.inputs[rows])),
             labels=_frozen(np.array(self.data.labels[rows])),
             z=_frozen(np.asarray(detail.z, dtype=np.float64)),
+            f=_frozen(part.f),
             residuals=_frozen(np.asarray(detail.residuals, dtype=np.float64)),
+            sample_losses=_frozen(part.sample_losses),
+            terms=_frozen(part.terms),
             data_gradient=_frozen(np.array(detail.data_gradient)),
+            l2_terms=_frozen(part.l2_terms),
             gradient=_frozen(np.array(detail.gradient)),
+            velocity_before=_frozen(part.velocity_before),
             velocity_after=_frozen(np.array(detail.velocity)),
             hyperparams=hp,
             weights_before=_frozen(w_before),
             weights_after=_frozen(w_after),
+            batch_loss=part.batch_loss,
             loss_before=before.loss,
             accuracy_before=before.accuracy,
             loss_after=after.loss,
@@ -579,13 +594,12 @@ class Engine:
             standardized=self.standardized,
             history_length=self.history_length,
             diverged_at=self._diverged_at,
-            **{name: _frozen(v) if isinstance(v, np.ndarray) else v for name, v in fields.items()},
         )
 
     def loss_at(self, steps: IntArray | list[int]) -> FloatArray:
         """Full-data mean loss after each of the given recorded steps (for a drawn loss curve)."""
         picks = np.asarray(steps, dtype=np.int64)
-        if picks.size and not (0 <= int(picks.min()) and int(picks.max()) <= self.history_length):
+        if picks.size and not (int(picks.min()) >= 0 and int(picks.max()) <= self.history_length):
             raise IndexError(f"steps must be recorded (0 .. {self.history_length})")
         return self.evaluator.losses(self.weight_history()[picks])
 

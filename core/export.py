@@ -1,14 +1,8 @@
 """Headless exports of a run: the worked derivation (text, markdown, LaTeX), JSON lines, a summary.
 
-The derivation is written as the lecture writes it, for every step and every weight:
-
-    z1 = w0*x1 + w1*x2 + w2 = 1.000e-08 * 121 + (-1.000e-08) * 14.8 + 1.000e-08 = 1.072e-06
-    (f1 - y1) * x1 = (0.5000 - 0) * 121 = 60.50
-    g0 = (60.50 + 57.00) / 2 = 58.75
-    w0 <- w0 - lr * g0 = 1.000e-08 - 0.01 * 58.75 = -0.5875
-
-The equations are built once (`_Equation`, in a `_Notation`) and typeset three ways. Rows are
-counted from 1 in the human formats and from 0 in `jsonl` (as the engine counts them).
+The derivation's equations come from `derivation` (the same ones the panels show); this module
+lays them out three ways. Rows are counted from 1 in the human formats and from 0 in `jsonl` (as
+the engine counts them). Every format is written step by step as it is produced.
 """
 
 from __future__ import annotations
@@ -17,13 +11,18 @@ import io
 import itertools
 import json
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
-from .engine import Engine, StepEvent
-from .formatting import fmt, fmt_data, fmt_prob, to_tex
+import numpy as np
+
+from . import maths
+from .derivation import TEX, TEXT, Derivation, Equation, Notation, prediction, symbolic_z
+from .derivation import visible_length as _visible_length
+from .engine import Engine
+from .events import StepEvent
+from .formatting import fmt, fmt_data, to_tex
 from .params import Hyperparams, SettingError
 
 FORMATS = ("text", "markdown", "latex", "jsonl", "summary")
@@ -60,10 +59,16 @@ SUMMARY_KEYS = (
 TEXT_WIDTH = 100
 # Visible characters per line of a typeset equation: a 10pt article's text width holds about 60.
 TEX_WIDTH = 56
-# Beyond this many features, z = w0*x1 + ... is written with an ellipsis, not in full.
-SYMBOLIC_SUM_MAX_FEATURES = 4
-# A mean of more terms than this is typeset as (1/B)(t1 + ...), which may break across lines.
-TEX_FRACTION_MAX_TERMS = 4
+# Past this many rows a step lists the predictions of its batch's rows and of the rows whose
+# class flipped, and counts the rest (all_rows lists every one).
+PREDICTIONS_LISTED_MAX = 40
+
+
+@dataclass(frozen=True)
+class Options:
+    """How much an export writes."""
+
+    all_rows: bool = False  # every row's prediction after every step, however many rows
 
 
 # ---------------------------------------------------------------------------- public API
@@ -76,230 +81,48 @@ def recorded_events(engine: Engine, first: int = 1, last: int | None = None) -> 
         yield engine.event_at(step)
 
 
+class Writer(Protocol):
+    """Where an export goes: anything with write(str) (a file, stdout, a StringIO)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 def write_export(
-    out: TextIO,
+    out: Writer,
     engine: Engine,
     format_name: str,
     events: Iterable[StepEvent] | None = None,
+    options: Options | None = None,
 ) -> None:
     """Write an export of `events` (default: steps 1 .. the cursor) to `out`, step by step.
 
-    `summary` describes the last event given (step 0, the start, if there is none).
+    `summary` describes the last event given (by default only the cursor's is built: a summary
+    computes only what it writes).
     """
     if format_name not in FORMATS:
         raise SettingError(
             f"export format must be one of {', '.join(FORMATS)}, got {format_name!r}"
         )
-    chosen = recorded_events(engine) if events is None else events
-    for chunk in _WRITERS[format_name](engine, chosen):
-        out.write(chunk)
+    if events is None:
+        events = [engine.current()] if format_name == "summary" else recorded_events(engine)
+    write = out.write
+    for chunk in _WRITERS[format_name](engine, events, options or Options()):
+        write(chunk)
 
 
-def render(engine: Engine, format_name: str, events: Iterable[StepEvent] | None = None) -> str:
+def render(
+    engine: Engine,
+    format_name: str,
+    events: Iterable[StepEvent] | None = None,
+    options: Options | None = None,
+) -> str:
     """An export as one string; see write_export."""
     out = io.StringIO()
-    write_export(out, engine, format_name, events)
+    write_export(out, engine, format_name, events, options)
     return out.getvalue()
 
 
-# ---------------------------------------------------------------------------- notation
-
-
-@dataclass(frozen=True)
-class _Notation:
-    """How symbols and numbers are written: plain ASCII text, or TeX math."""
-
-    tex: bool
-    times: str
-    arrow: str
-    sigma: str
-    lam: str
-    mu: str
-    lr: str
-
-    def sym(self, letter: str, index: int) -> str:
-        return f"{letter}_{{{index}}}" if self.tex else f"{letter}{index}"
-
-    def num(self, text: str) -> str:
-        return to_tex(text) if self.tex else text
-
-    def operand(self, text: str) -> str:
-        """A written number inside an expression: in parentheses if it has a sign or a gap."""
-        shown = self.num(text)
-        return f"({shown})" if text.startswith("-") or " " in text else shown
-
-    def prob(self, f: float) -> str:
-        return self.num(fmt_prob(f, ascii=not self.tex))
-
-    def product(self, left: str, right: str, tight: bool = False) -> str:
-        """A product of symbols: w0*x1 (tight) or lr * g0 in text, juxtaposed in TeX."""
-        if self.tex:
-            return rf"{left}\,{right}"
-        return f"{left}*{right}" if tight else f"{left} * {right}"
-
-    def partial(self, index: int) -> str:
-        if self.tex:
-            return rf"\partial L / \partial w_{{{index}}}"
-        return f"dL/dw{index}"
-
-
-_TEXT = _Notation(False, " * ", "<-", "sigma", "lambda", "mu", "lr")
-_TEX = _Notation(True, r" \cdot ", r"\leftarrow", r"\sigma", r"\lambda", r"\mu", r"\eta")
-
-
-@dataclass(frozen=True)
-class _Equation:
-    """lhs followed by pieces, each starting with its relation or operator ("= ...", "+ ...").
-
-    A long equation breaks only between pieces.
-    """
-
-    lhs: str
-    pieces: tuple[str, ...]
-
-
-def _punctuated(items: list[str], mark: str = ",") -> list[str]:
-    """Items for a wrapped list: every one but the last followed by mark."""
-    return [f"{item}{mark}" for item in items[:-1]] + items[-1:]
-
-
-def _signed(first: str, rest: Iterable[str]) -> list[str]:
-    """A sum as pieces: "a", "+ b", "- c" (a written negative number becomes a subtraction)."""
-    pieces = [first]
-    for value in rest:
-        pieces.append(f"- {value[1:]}" if value.startswith("-") else f"+ {value}")
-    return pieces
-
-
-# ---------------------------------------------------------------------------- the derivation
-
-
-def _symbolic_z(note: _Notation, d: int) -> list[str]:
-    """w0*x1 + w1*x2 + w2 as sum pieces (with an ellipsis for many features)."""
-    products = [note.product(note.sym("w", j), note.sym("x", j + 1), tight=True) for j in range(d)]
-    if d > SYMBOLIC_SUM_MAX_FEATURES:
-        products = [products[0], r"\dots" if note.tex else "...", products[-1]]
-    return [products[0], *(f"+ {p}" for p in products[1:]), f"+ {note.sym('w', d)}"]
-
-
-def _z_equation(note: _Notation, event: StepEvent, i: int) -> _Equation:
-    row = int(event.rows[i]) + 1
-    w = event.weights_before
-    d = w.size - 1
-    products = [
-        f"{note.operand(fmt(w[j]))}{note.times}{note.operand(fmt_data(event.inputs[i, j]))}"
-        for j in range(d)
-    ]
-    products.append(note.operand(fmt(w[d])))
-    symbolic = _symbolic_z(note, d)
-    return _Equation(
-        note.sym("z", row),
-        (
-            f"= {symbolic[0]}",
-            *symbolic[1:],
-            f"= {products[0]}",
-            *(f"+ {p}" for p in products[1:]),
-            f"= {note.num(fmt(event.z[i]))}",
-        ),
-    )
-
-
-def _f_equation(note: _Notation, event: StepEvent, i: int) -> _Equation:
-    row = int(event.rows[i]) + 1
-    z = note.sym("z", row)
-    sigma = rf"{note.sigma}({z})"
-    return _Equation(note.sym("f", row), (f"= {sigma}", f"= {note.prob(event.f[i])}"))
-
-
-def _weight_equations(note: _Notation, event: StepEvent, j: int) -> list[_Equation]:
-    """Per-sample terms, their mean, the L2 and momentum lines, and the update of weight j."""
-    hp = event.hyperparams
-    d = event.weights_before.size - 1
-    is_bias = j == d
-    equations: list[_Equation] = []
-    for i in range(event.batch_size):
-        row = int(event.rows[i]) + 1
-        residual_symbol = f"{note.sym('f', row)} - {note.sym('y', row)}"
-        residual = f"{note.operand(fmt_prob(event.f[i], ascii=not note.tex))} - " + note.operand(
-            fmt_data(event.labels[i])
-        )
-        result = f"= {note.num(fmt(event.terms[i, j]))}"
-        if is_bias:
-            # dL/dw_d = (f - y) * 1: the bias multiplies the constant input 1.
-            equations.append(_Equation(residual_symbol, (f"= {residual}", result)))
-        else:
-            x = note.operand(fmt_data(event.inputs[i, j]))
-            lhs = note.product(f"({residual_symbol})", note.sym("x", j + 1))
-            equations.append(_Equation(lhs, (f"= ({residual}){note.times}{x}", result)))
-
-    g = note.sym("g", j)
-    with_l2 = bool(hp.l2) and not is_bias
-    mean_symbol = note.partial(j) if with_l2 else g
-    terms = [note.num(fmt(t)) for t in event.terms[:, j]]
-    mean = f"= {note.num(fmt(event.data_gradient[j]))}"
-    count = len(terms)
-    if count == 1:
-        equations.append(_Equation(mean_symbol, (f"= {terms[0]}",)))
-    else:
-        pieces = _signed(terms[0], terms[1:])
-        if not note.tex:
-            pieces[0] = f"({pieces[0]}"
-            pieces[-1] = f"{pieces[-1]}) / {count}"
-        elif count <= TEX_FRACTION_MAX_TERMS:
-            pieces = [rf"\frac{{{' '.join(pieces)}}}{{{count}}}"]
-        else:
-            pieces[0] = rf"\frac{{1}}{{{count}}}\,({pieces[0]}"
-            pieces[-1] = f"{pieces[-1]})"
-        equations.append(_Equation(mean_symbol, (f"= {pieces[0]}", *pieces[1:], mean)))
-
-    if with_l2:
-        w = note.sym("w", j)
-        lam = note.num(fmt_data(hp.l2))
-        equations.append(
-            _Equation(
-                g,
-                (
-                    f"= {mean_symbol} + {note.product(note.lam, w)}",
-                    f"= {note.num(fmt(event.data_gradient[j]))} + {lam}{note.times}"
-                    + note.operand(fmt(event.weights_before[j])),
-                    f"= {note.num(fmt(event.gradient[j]))}",
-                ),
-            )
-        )
-
-    direction = g
-    direction_value = event.gradient[j]
-    if hp.momentum:
-        v = note.sym("v", j)
-        mu = note.num(fmt_data(hp.momentum))
-        equations.append(
-            _Equation(
-                v,
-                (
-                    f"= {note.product(note.mu, v)} + {g}",
-                    f"= {mu}{note.times}{note.operand(fmt(event.velocity_before[j]))} + "
-                    + note.operand(fmt(event.gradient[j])),
-                    f"= {note.num(fmt(event.velocity_after[j]))}",
-                ),
-            )
-        )
-        direction = v
-        direction_value = event.velocity_after[j]
-
-    w = note.sym("w", j)
-    lr = note.num(fmt_data(hp.learning_rate))
-    equations.append(
-        _Equation(
-            w,
-            (
-                f"{note.arrow} {w} - {note.product(note.lr, direction)}",
-                f"= {note.num(fmt(event.weights_before[j]))} - {lr}{note.times}"
-                + note.operand(fmt(direction_value)),
-                f"= {note.num(fmt(event.weights_after[j]))}",
-            ),
-        )
-    )
-    return equations
+# ---------------------------------------------------------------------------- shared words
 
 
 def _feature_names_are_symbols(engine: Engine) -> bool:
@@ -331,6 +154,50 @@ def _stop_notice(engine: Engine, last: StepEvent | None) -> str | None:
     return f"The run stopped before step {at}: {engine.divergence_reason}."
 
 
+def _step_title(event: StepEvent) -> str:
+    if event.step == 0:
+        return "Start (step 0)"
+    return (
+        f"Step {event.step} (epoch {event.epoch}, batch {event.batch} of {event.batches_per_epoch})"
+    )
+
+
+def _rows_words(event: StepEvent) -> str:
+    rows = [str(int(r) + 1) for r in event.rows]
+    return f"{'Row' if len(rows) == 1 else 'Rows'} {', '.join(rows)}"
+
+
+def _listed_rows(event: StepEvent, n_rows: int, options: Options) -> tuple[list[int], int]:
+    """The rows whose prediction a step lists (0-based), and how many it leaves out.
+
+    Every row for small data; past PREDICTIONS_LISTED_MAX rows, those of the batch (of the
+    next batch at step 0) and those whose class flipped.
+    """
+    if options.all_rows or n_rows <= PREDICTIONS_LISTED_MAX:
+        return list(range(n_rows)), 0
+    flipped = np.flatnonzero(
+        maths.predicted_class(event.z_before_all) != maths.predicted_class(event.z_after_all)
+    )
+    batch = event.rows if event.step else event.next_rows
+    rows = sorted({int(r) for r in batch} | {int(r) for r in flipped})
+    return rows, n_rows - len(rows)
+
+
+def _rest_words(left_out: int) -> str:
+    row = "row" if left_out == 1 else "rows"
+    return f"and {left_out} more {row} (--all-rows lists every row)"
+
+
+def _weight_title(engine: Engine, hp: Hyperparams, j: int, sym: Callable[[str, int], str]) -> str:
+    d = engine.dataset.n_features
+    w = sym("w", j)
+    if j == d:
+        return f"{w} (bias{', no L2 term' if hp.l2 else ''})"
+    if _feature_names_are_symbols(engine):
+        return f"{w} ({sym('x', j + 1)})"
+    return f"{w} ({sym('x', j + 1)}: {engine.dataset.feature_names[j]})"
+
+
 # ---------------------------------------------------------------------------- text
 
 
@@ -351,8 +218,13 @@ def _wrap(head: str, pieces: Iterable[str], indent: str, width: int = TEXT_WIDTH
     return "\n".join(lines) + "\n"
 
 
-def _text_equation(equation: _Equation, indent: str) -> str:
-    return _wrap(f"{indent}{equation.lhs}", equation.pieces, indent + "    ")
+def _punctuated(items: list[str], mark: str = ",") -> list[str]:
+    """Items for a wrapped list: every one but the last followed by mark."""
+    return [f"{item}{mark}" for item in items[:-1]] + items[-1:]
+
+
+def _text_equation(equation: Equation, indent: str) -> str:
+    return _wrap(f"{indent}{TEXT.lhs(equation)}", TEXT.pieces(equation), indent + "    ")
 
 
 def _text_hyperparams(hp: Hyperparams) -> list[str]:
@@ -402,99 +274,133 @@ def _text_header(engine: Engine, hp: Hyperparams) -> str:
     else:
         out.append("features standardized: no\n")
     out.append(_wrap("hyperparameters:", _text_hyperparams(hp), "  "))
+    symbolic = [TEXT.tokens(piece) for piece in symbolic_z(d)]
     out.append(
         _wrap(
             "model: z =",
-            [*_symbolic_z(_TEXT, d), f"(w{d} is the bias), f = sigma(z) = 1 / (1 + e^-z)"],
+            [*symbolic, f"(w{d} is the bias), f = sigma(z) = 1 / (1 + e^-z)"],
             "  ",
         )
     )
     out.append(
         "loss: L = -y log f - (1 - y) log(1 - f); dL/dwj = (f - y) * xj, mean over the batch\n"
     )
+    out.append(
+        _wrap(
+            "f - y is computed from z",
+            [
+                "(sigma(z)",
+                "for",
+                "y",
+                "=",
+                "0,",
+                "-sigma(-z)",
+                "for",
+                "y",
+                "=",
+                "1),",
+                "never",
+                "as",
+                "a",
+                "difference",
+                "of",
+                "rounded",
+                "numbers",
+            ],
+            "  ",
+        )
+    )
+    if hp.l2:
+        out.append(
+            _wrap(
+                "objective: loss + lambda/2 * (sum of wj^2, the bias excluded);",
+                ["the", "loss", "is", "the", "mean", "binary", "cross-entropy", "alone"],
+                "  ",
+            )
+        )
     weights = [f"w{j} = {fmt(w)}" for j, w in enumerate(engine.initial_weights)]
     out.append(_wrap("initial weights:", _punctuated(weights), "  "))
     out.append("rows are counted from 1\n")
     return "".join(out)
 
 
-def _text_after(engine: Engine, event: StepEvent, indent: str) -> str:
+def _figure_words(event: StepEvent, number: Callable[[float], str]) -> list[str]:
+    """The full-data loss and, with L2, the objective it is part of: before and after."""
+    if event.step == 0:
+        words = [f"full-data loss: {number(event.loss_after)}"]
+        if event.hyperparams.l2:
+            words.append(f"objective (loss + L2 penalty): {number(event.objective_after)}")
+        return words
+    words = [
+        f"full-data loss: before {number(event.loss_before)}, after {number(event.loss_after)}"
+    ]
+    if event.hyperparams.l2:
+        words.append(
+            f"objective (loss + L2 penalty): before {number(event.objective_before)}, "
+            f"after {number(event.objective_after)}"
+        )
+    return words
+
+
+def _text_after(engine: Engine, event: StepEvent, indent: str, options: Options) -> str:
     n = engine.n_rows
     weights = [f"w{j} = {fmt(w)}" for j, w in enumerate(event.weights_after)]
     title = "weights:" if event.step == 0 else "after the update:"
     out = [_wrap(f"{indent}{title}", _punctuated(weights), indent + "  ")]
-    out.append(f"{indent}predictions for every row:\n")
+    rows, left_out = _listed_rows(event, n, options)
+    out.append(f"{indent}predictions{' for every row' if not left_out else ''}:\n")
     labels = engine.dataset.labels
-    for r in range(n):
-        out.append(
-            f"{indent}  row {r + 1}: z = {fmt(event.z_after_all[r])}, "
-            f"f = {fmt_prob(event.predictions_after[r], ascii=True)}, y = {fmt_data(labels[r])}\n"
-        )
-    if event.step == 0:
-        out.append(f"{indent}full-data loss: {fmt(event.loss_after)}\n")
-    else:
-        out.append(
-            f"{indent}full-data loss: before {fmt(event.loss_before)}, "
-            f"after {fmt(event.loss_after)}\n"
-        )
+    for r in rows:
+        z = float(event.z_after_all[r])
+        f = TEXT.number(prediction(z, float(event.predictions_after[r])))
+        out.append(f"{indent}  row {r + 1}: z = {fmt(z)}, f = {f}, y = {fmt_data(labels[r])}\n")
+    if left_out:
+        out.append(f"{indent}  {_rest_words(left_out)}\n")
+    for words in _figure_words(event, fmt):
+        out.append(f"{indent}{words}\n")
     when = "" if event.step == 0 else " after the update"
     right = _correct_rows(event, n)
     out.append(f"{indent}accuracy{when}: {fmt(event.accuracy_after)} ({right} of {n} rows right)\n")
     return "".join(out)
 
 
-def _text_step(engine: Engine, event: StepEvent) -> str:
+def _text_step(engine: Engine, event: StepEvent, options: Options) -> str:
     if event.step == 0:
-        return "\nStart (step 0), before any step\n" + _text_after(engine, event, "  ")
+        return "\nStart (step 0), before any step\n" + _text_after(engine, event, "  ", options)
     hp = event.hyperparams
-    d = event.weights_before.size - 1
+    derivation = Derivation(event)
+    d = derivation.d
     rows = _punctuated([str(int(r) + 1) for r in event.rows])
     rows[-1] += ";"
     settings = _settings_words(
         hp, fmt_data(hp.learning_rate), f"lambda {fmt_data(hp.l2)}", f"mu {fmt_data(hp.momentum)}"
     )
     out = [
-        _wrap(
-            f"\nStep {event.step} (epoch {event.epoch}, batch {event.batch} of "
-            f"{event.batches_per_epoch}): rows",
-            [*rows, *_punctuated(settings)],
-            "  ",
-        ),
+        _wrap(f"\n{_step_title(event)}: rows", [*rows, *_punctuated(settings)], "  "),
         "  the batch:\n",
     ]
-    names = engine.dataset.feature_names
     for i in range(event.batch_size):
         values = [f"x{j + 1} = {fmt_data(event.inputs[i, j])}" for j in range(d)]
         values.append(f"y = {fmt_data(event.labels[i])}")
         out.append(_wrap(f"    row {int(event.rows[i]) + 1}:", _punctuated(values), "      "))
-        out.append(_text_equation(_z_equation(_TEXT, event, i), "      "))
-        out.append(_text_equation(_f_equation(_TEXT, event, i), "      "))
-    out.append(f"    batch loss (mean over the batch) = {fmt(event.batch_loss)}\n")
-    out.append("  the gradient and the update, weight by weight:\n")
-    symbols = _feature_names_are_symbols(engine)
-    for j in range(d + 1):
-        if j == d:
-            title = f"w{j} (bias{', no L2 term' if hp.l2 else ''})"
-        elif symbols:
-            title = f"w{j} (x{j + 1})"
-        else:
-            title = f"w{j} (x{j + 1}: {names[j]})"
-        out.append(f"    {title}:\n")
-        for equation in _weight_equations(_TEXT, event, j):
+        for equation in derivation.row(i):
             out.append(_text_equation(equation, "      "))
-    out.append(_text_after(engine, event, "  "))
+    out.append(_text_equation(derivation.batch_loss(), "    "))
+    out.append("  the gradient and the update, weight by weight:\n")
+    for j in range(d + 1):
+        out.append(f"    {_weight_title(engine, hp, j, lambda s, k: f'{s}{k}')}:\n")
+        for equation in derivation.weight(j):
+            out.append(_text_equation(equation, "      "))
+    out.append(_text_after(engine, event, "  ", options))
     return "".join(out)
-
-
-def _text_chunks(engine: Engine, events: Iterable[StepEvent]) -> Iterator[str]:
-    return _derivation(engine, events, _text_header, _text_step, lambda notice: f"\n{notice}\n")
 
 
 def _derivation(
     engine: Engine,
     events: Iterable[StepEvent],
+    options: Options,
     header: Callable[[Engine, Hyperparams], str],
-    step: Callable[[Engine, StepEvent], str],
+    step: Callable[[Engine, StepEvent, Options], str],
     stopped: Callable[[str], str],
     footer: str = "",
 ) -> Iterator[str]:
@@ -505,7 +411,7 @@ def _derivation(
     yield header(engine, engine.hyperparams_at(0) if first is None else first.hyperparams)
     last = None
     for event in iterator if first is None else itertools.chain((first,), iterator):
-        yield step(engine, event)
+        yield step(engine, event, options)
         last = event
     notice = _stop_notice(engine, last)
     if notice:
@@ -513,34 +419,33 @@ def _derivation(
     yield footer
 
 
+def _text_chunks(engine: Engine, events: Iterable[StepEvent], options: Options) -> Iterator[str]:
+    return _derivation(
+        engine, events, options, _text_header, _text_step, lambda notice: f"\n{notice}\n"
+    )
+
+
 # ---------------------------------------------------------------------------- TeX (shared)
 
-_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
-_TEX_MARKUP = re.compile(r"[{}^_&]")
 
-
-def _visible_length(tex: str) -> int:
-    """Roughly how many characters a TeX math string shows (a command shows as one)."""
-    return len(_TEX_MARKUP.sub("", _TEX_COMMAND.sub("x", tex)))
-
-
-def _tex_equation_lines(equation: _Equation) -> list[str]:
+def _tex_equation_lines(equation: Equation, note: Notation = TEX) -> list[str]:
     """Lines of an align body: `lhs &= ...`, continued as `&\\quad {}+ ...` when long."""
+    lhs = note.lhs(equation)
     lines: list[list[str]] = [[]]
-    used = _visible_length(equation.lhs)
-    for piece in equation.pieces:
+    used = _visible_length(lhs)
+    for piece in note.pieces(equation):
         width = _visible_length(piece)
         if lines[-1] and used + width > TEX_WIDTH:
             lines.append([])
             used = 4
         lines[-1].append(piece)
         used += width + 1
-    out = [f"{equation.lhs} &{' '.join(lines[0])}"]
+    out = [f"{lhs} &{' '.join(lines[0])}"]
     out.extend(r"&\quad {}" + " ".join(line) for line in lines[1:])
     return out
 
 
-def _tex_align_body(equations: Iterable[_Equation]) -> str:
+def _tex_align_body(equations: Iterable[Equation]) -> str:
     lines = [line for eq in equations for line in _tex_equation_lines(eq)]
     return " \\\\\n".join(lines) + "\n"
 
@@ -550,14 +455,8 @@ def _math(text: str) -> str:
     return f"${to_tex(text)}$"
 
 
-def _tex_weight_title(engine: Engine, hp: Hyperparams, j: int, escape: Callable[[str], str]) -> str:
-    d = engine.dataset.n_features
-    w = f"$w_{{{j}}}$"
-    if j == d:
-        return f"{w} (bias{', no L2 term' if hp.l2 else ''})"
-    if _feature_names_are_symbols(engine):
-        return f"{w} ($x_{{{j + 1}}}$)"
-    return f"{w} ($x_{{{j + 1}}}$: {escape(engine.dataset.feature_names[j])})"
+def _tex_sym(letter: str, index: int) -> str:
+    return f"${letter}_{{{index}}}$"
 
 
 def _tex_symbols(hp: Hyperparams) -> tuple[str, str, str]:
@@ -613,15 +512,21 @@ def _tex_header_items(engine: Engine, hp: Hyperparams, escape: Callable[[str], s
     else:
         items.append("features standardized: no")
     items.append(f"hyperparameters: {_tex_hyperparams(hp)}")
-    symbolic = " ".join(_symbolic_z(_TEX, d))
+    symbolic = " ".join(TEX.tokens(piece) for piece in symbolic_z(d))
     items.append(
         rf"model: $z = {symbolic}$ (bias $w_{{{d}}}$), "
         r"$f = \sigma(z) = \frac{1}{1 + e^{-z}}$"
     )
     items.append(
         r"loss: $L = -y \log f - (1 - y) \log(1 - f)$, "
-        r"$\frac{\partial L}{\partial w_j} = (f - y)\, x_j$, averaged over the batch"
+        r"$\frac{\partial L}{\partial w_j} = (f - y)\, x_j$, averaged over the batch; "
+        r"$f - y$ is computed from $z$ ($\sigma(z)$ for $y = 0$, $-\sigma(-z)$ for $y = 1$)"
     )
+    if hp.l2:
+        items.append(
+            r"objective: $L + \frac{\lambda}{2} \sum_j w_j^2$ (the bias excluded); "
+            "the loss is the mean binary cross-entropy alone"
+        )
     items.append(
         "initial weights: "
         + ", ".join(f"$w_{{{j}}} = {to_tex(fmt(w))}$" for j, w in enumerate(engine.initial_weights))
@@ -632,15 +537,9 @@ def _tex_header_items(engine: Engine, hp: Hyperparams, escape: Callable[[str], s
 
 def _tex_after_sentence(engine: Engine, event: StepEvent) -> str:
     n = engine.n_rows
-    if event.step == 0:
-        loss = f"Full-data loss {_math(fmt(event.loss_after))}"
-    else:
-        loss = (
-            f"Full-data loss before {_math(fmt(event.loss_before))}, "
-            f"after {_math(fmt(event.loss_after))}"
-        )
+    figures = "; ".join(_figure_words(event, lambda value: _math(fmt(value))))
     return (
-        f"{loss}; accuracy {_math(fmt(event.accuracy_after))} "
+        f"{figures[0].upper()}{figures[1:]}; accuracy {_math(fmt(event.accuracy_after))} "
         f"({_correct_rows(event, n)} of {n} rows right)."
     )
 
@@ -649,21 +548,11 @@ def _tex_weights(weights: Iterable[float]) -> str:
     return ", ".join(f"$w_{{{j}}} = {to_tex(fmt(w))}$" for j, w in enumerate(weights))
 
 
-def _tex_batch_equations(event: StepEvent, i: int) -> list[_Equation]:
-    return [_z_equation(_TEX, event, i), _f_equation(_TEX, event, i)]
-
-
-def _step_title(event: StepEvent) -> str:
-    if event.step == 0:
-        return "Start (step 0)"
-    return (
-        f"Step {event.step} (epoch {event.epoch}, batch {event.batch} of {event.batches_per_epoch})"
-    )
-
-
-def _rows_words(event: StepEvent) -> str:
-    rows = [str(int(r) + 1) for r in event.rows]
-    return f"{'Row' if len(rows) == 1 else 'Rows'} {', '.join(rows)}"
+def _prediction_cells(engine: Engine, event: StepEvent, r: int) -> list[str]:
+    """row, y, z, f of row r after the step, as TeX table cells."""
+    z = float(event.z_after_all[r])
+    f = TEX.number(prediction(z, float(event.predictions_after[r])))
+    return [str(r + 1), fmt_data(engine.dataset.labels[r]), f"${to_tex(fmt(z))}$", f"${f}$"]
 
 
 # ---------------------------------------------------------------------------- markdown
@@ -681,7 +570,7 @@ def _md_cell(text: str) -> str:
     return text if tex == text else f"${tex}$"
 
 
-def _md_display(equations: Iterable[_Equation]) -> str:
+def _md_display(equations: Iterable[Equation]) -> str:
     return "$$\n\\begin{aligned}\n" + _tex_align_body(equations) + "\\end{aligned}\n$$\n"
 
 
@@ -691,31 +580,24 @@ def _md_table(header: list[str], rows: Iterable[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_predictions(engine: Engine, event: StepEvent) -> str:
-    labels = engine.dataset.labels
-    return _md_table(
-        ["row", "$y$", "$z$", "$f$"],
-        (
-            [
-                str(r + 1),
-                fmt_data(labels[r]),
-                _md_cell(fmt(event.z_after_all[r])),
-                _md_cell(fmt_prob(event.predictions_after[r])),
-            ]
-            for r in range(engine.n_rows)
-        ),
+def _md_predictions(engine: Engine, event: StepEvent, options: Options) -> str:
+    rows, left_out = _listed_rows(event, engine.n_rows, options)
+    table = _md_table(
+        ["row", "$y$", "$z$", "$f$"], (_prediction_cells(engine, event, r) for r in rows)
     )
+    return table + (f"\n{_rest_words(left_out).capitalize()}.\n" if left_out else "")
 
 
-def _md_step(engine: Engine, event: StepEvent) -> str:
+def _md_step(engine: Engine, event: StepEvent, options: Options) -> str:
     out = [f"\n## {_step_title(event)}\n\n"]
     if event.step == 0:
         out.append(f"Weights: {_tex_weights(event.weights_after)}.\n\n")
-        out.append(_md_predictions(engine, event))
+        out.append(_md_predictions(engine, event, options))
         out.append(f"\n{_tex_after_sentence(engine, event)}\n")
         return "".join(out)
     hp = event.hyperparams
-    d = event.weights_before.size - 1
+    derivation = Derivation(event)
+    d = derivation.d
     out.append(f"{_rows_words(event)}; {_tex_settings(hp)}.\n\n")
     header = ["row", *(f"$x_{{{j + 1}}}$" for j in range(d)), "$y$", "$z$", "$f$"]
     table_rows = [
@@ -724,25 +606,28 @@ def _md_step(engine: Engine, event: StepEvent) -> str:
             *(_md_cell(fmt_data(event.inputs[i, j])) for j in range(d)),
             fmt_data(event.labels[i]),
             _md_cell(fmt(event.z[i])),
-            _md_cell(fmt_prob(event.f[i])),
+            f"${TEX.number(derivation.prob(i))}$",
         ]
         for i in range(event.batch_size)
     ]
     out.append(_md_table(header, table_rows))
     out.append("\n")
-    out.append(
-        _md_display(eq for i in range(event.batch_size) for eq in _tex_batch_equations(event, i))
-    )
-    out.append(f"\nBatch loss (mean over the batch): {_math(fmt(event.batch_loss))}.\n")
+    out.append(_md_display(eq for i in range(event.batch_size) for eq in derivation.row(i)))
+    out.append("\n")
+    out.append(_md_display([derivation.batch_loss()]))
     for j in range(d + 1):
-        out.append(f"\n### {_tex_weight_title(engine, hp, j, _md_escape)}\n\n")
-        out.append(_md_display(_weight_equations(_TEX, event, j)))
+        out.append(f"\n### {_weight_title(engine, hp, j, _md_sym)}\n\n")
+        out.append(_md_display(derivation.weight(j)))
     out.append("\n### After the update\n\n")
     out.append(f"Weights: {_tex_weights(event.weights_after)}.\n\n")
-    out.append("Predictions for every row:\n\n")
-    out.append(_md_predictions(engine, event))
+    out.append("Predictions:\n\n")
+    out.append(_md_predictions(engine, event, options))
     out.append(f"\n{_tex_after_sentence(engine, event)}\n")
     return "".join(out)
+
+
+def _md_sym(letter: str, index: int) -> str:
+    return _tex_sym(letter, index)
 
 
 def _md_header(engine: Engine, hp: Hyperparams) -> str:
@@ -752,9 +637,16 @@ def _md_header(engine: Engine, hp: Hyperparams) -> str:
     )
 
 
-def _markdown_chunks(engine: Engine, events: Iterable[StepEvent]) -> Iterator[str]:
+def _markdown_chunks(
+    engine: Engine, events: Iterable[StepEvent], options: Options
+) -> Iterator[str]:
     return _derivation(
-        engine, events, _md_header, _md_step, lambda notice: f"\n**{_md_escape(notice)}**\n"
+        engine,
+        events,
+        options,
+        _md_header,
+        _md_step,
+        lambda notice: f"\n**{_md_escape(notice)}**\n",
     )
 
 
@@ -785,31 +677,33 @@ def latex_escape(text: str) -> str:
     return _LATEX_LIGATURE.sub("-{}", escaped)
 
 
-def _latex_align(equations: Iterable[_Equation]) -> str:
+def _latex_align(equations: Iterable[Equation]) -> str:
     return "\\begin{align*}\n" + _tex_align_body(equations) + "\\end{align*}\n"
 
 
-def _latex_predictions(engine: Engine, event: StepEvent) -> str:
+def _latex_predictions(engine: Engine, event: StepEvent, options: Options) -> str:
     # A paragraph rather than a table: it breaks across lines and pages for any number of rows.
-    labels = engine.dataset.labels
-    entries = [
-        f"row {r + 1}: {_math('z = ' + fmt(event.z_after_all[r]))}, "
-        f"{_math('f = ' + fmt_prob(event.predictions_after[r]))}, "
-        f"$y = {fmt_data(labels[r])}$"
-        for r in range(engine.n_rows)
-    ]
-    return "Predictions for every row: " + ";\n".join(entries) + ".\n"
+    rows, left_out = _listed_rows(event, engine.n_rows, options)
+    entries = []
+    for r in rows:
+        number, y, z, f = _prediction_cells(engine, event, r)
+        entries.append(f"row {number}: $z = {z.strip('$')}$, $f = {f.strip('$')}$, $y = {y}$")
+    text = "Predictions: " + ";\n".join(entries)
+    if left_out:
+        text += f"; {latex_escape(_rest_words(left_out))}"
+    return text + ".\n"
 
 
-def _latex_step(engine: Engine, event: StepEvent) -> str:
+def _latex_step(engine: Engine, event: StepEvent, options: Options) -> str:
     out = [f"\n\\subsection*{{{_step_title(event)}}}\n"]
     if event.step == 0:
         out.append(f"Weights: {_tex_weights(event.weights_after)}.\n\n")
-        out.append(_latex_predictions(engine, event))
+        out.append(_latex_predictions(engine, event, options))
         out.append(f"\n{_tex_after_sentence(engine, event)}\n")
         return "".join(out)
     hp = event.hyperparams
-    d = event.weights_before.size - 1
+    derivation = Derivation(event)
+    d = derivation.d
     out.append(f"{_rows_words(event)}; {_tex_settings(hp)}.\n")
     for i in range(event.batch_size):
         values = ", ".join(
@@ -817,16 +711,25 @@ def _latex_step(engine: Engine, event: StepEvent) -> str:
         )
         row = int(event.rows[i]) + 1
         out.append(f"\n\\paragraph{{Row {row}}} {values}, $y = {fmt_data(event.labels[i])}$.\n")
-        out.append(_latex_align(_tex_batch_equations(event, i)))
-    out.append(f"Batch loss (mean over the batch): {_math(fmt(event.batch_loss))}.\n")
+        out.append(_latex_align(derivation.row(i)))
+    out.append(_latex_align([derivation.batch_loss()]))
     for j in range(d + 1):
-        out.append(f"\n\\paragraph{{{_tex_weight_title(engine, hp, j, latex_escape)}}}\n")
-        out.append(_latex_align(_weight_equations(_TEX, event, j)))
+        title = _weight_title(engine, hp, j, _tex_sym)
+        out.append(f"\n\\paragraph{{{latex_title(title)}}}\n")
+        out.append(_latex_align(derivation.weight(j)))
     out.append("\n\\paragraph{After the update}\n")
     out.append(f"Weights: {_tex_weights(event.weights_after)}.\n\n")
-    out.append(_latex_predictions(engine, event))
+    out.append(_latex_predictions(engine, event, options))
     out.append(f"\n{_tex_after_sentence(engine, event)}\n")
     return "".join(out)
+
+
+def latex_title(title: str) -> str:
+    """A weight's title: its math kept, the feature name after the colon escaped."""
+    head, sep, name = title.partition(": ")
+    if not sep:
+        return title
+    return f"{head}: {latex_escape(name[:-1])})"
 
 
 def _latex_header(engine: Engine, hp: Hyperparams) -> str:
@@ -841,10 +744,11 @@ def _latex_header(engine: Engine, hp: Hyperparams) -> str:
     )
 
 
-def _latex_chunks(engine: Engine, events: Iterable[StepEvent]) -> Iterator[str]:
+def _latex_chunks(engine: Engine, events: Iterable[StepEvent], options: Options) -> Iterator[str]:
     return _derivation(
         engine,
         events,
+        options,
         _latex_header,
         _latex_step,
         lambda notice: f"\n\\paragraph{{Stopped.}} {latex_escape(notice)}\n",
@@ -883,7 +787,7 @@ def jsonl_record(event: StepEvent) -> dict[str, object]:
     return record
 
 
-def _jsonl_chunks(engine: Engine, events: Iterable[StepEvent]) -> Iterator[str]:
+def _jsonl_chunks(engine: Engine, events: Iterable[StepEvent], options: Options) -> Iterator[str]:
     for event in events:
         yield _json(jsonl_record(event), event.step) + "\n"
 
@@ -905,13 +809,16 @@ def summary_record(engine: Engine, last: StepEvent) -> dict[str, object]:
     }
 
 
-def _summary_chunks(engine: Engine, events: Iterable[StepEvent]) -> Iterator[str]:
-    tail = deque(events, maxlen=1)  # only the last event is summarized
-    last = tail[0] if tail else engine.event_at(0)
+def _summary_chunks(engine: Engine, events: Iterable[StepEvent], options: Options) -> Iterator[str]:
+    last = None
+    for last in events:  # noqa: B007 - only the last event is summarized
+        pass
+    if last is None:
+        last = engine.event_at(0)
     yield _json(summary_record(engine, last), last.step, indent=2) + "\n"
 
 
-_WRITERS: dict[str, Callable[[Engine, Iterable[StepEvent]], Iterator[str]]] = {
+_WRITERS: dict[str, Callable[[Engine, Iterable[StepEvent], Options], Iterator[str]]] = {
     "text": _text_chunks,
     "markdown": _markdown_chunks,
     "latex": _latex_chunks,

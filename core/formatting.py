@@ -64,24 +64,36 @@ def fmt_data(x: float) -> str:
     return text if len(digits) <= DATA_MAX_DIGITS else fmt(x)
 
 
-def fmt_prob(f: float, ascii: bool = False) -> str:
-    """A probability (a prediction f = sigma(z)), written so that 0 and 1 are never faked.
+def fmt_prob(f: float, gap: float | None = None, ascii: bool = False) -> str:
+    """A probability (a prediction f = sigma(z)), written so that 0, 1 and 0.5 are never faked.
 
-    A value below 1 that fmt would round to 1 is written as its gap to 1, "1 - 1.234e-08"
-    (1 - f is exact in float64 for f in [0.5, 1]). Exactly 1.0 is "≈1": float64 rounded the
-    true value, which is never exactly 1; likewise 0.0 (an underflow) is "≈0". Tiny values are
-    scientific (4.394e-32). ascii=True writes "~" for "≈".
+    `gap` is 1 - f computed from the logit (maths.complement), if known. A value that fmt would
+    round to 1 is written as its gap to 1, "1 - 1.234e-08": from `gap`, or as 1 - f (exact in
+    float64 for f in [0.5, 1]). Exactly 1 with no gap to tell is "≈1" (float64 rounded the true
+    value, which is never exactly 1); likewise 0.0 (an underflow) is "≈0". A value that rounds
+    to 0.5000 but is not 0.5 gets the digits that tell its side: 0.50000027 -> "0.5000003".
+    Tiny values are scientific (4.394e-32). ascii=True writes "~" for "≈".
     """
     f = float(f)
     approx = APPROX_ASCII if ascii else APPROX
-    if f == 1.0:
-        return f"{approx}1"
+    if f >= 0.5 and (f == 1.0 or float(fmt(f)) >= 1.0):
+        rest = 1.0 - f if gap is None else float(gap)
+        return f"1 - {fmt(rest)}" if rest > 0 else f"{approx}1"
     if f == 0.0:
         return f"{approx}0"
     text = fmt(f)
-    if 0.5 <= f < 1.0 and float(text) >= 1.0:
-        return f"1 - {fmt(1.0 - f)}"
+    if float(text) == 0.5 and f != 0.5:
+        return _side_of_one_half(f)
     return text
+
+
+def _side_of_one_half(f: float) -> str:
+    """f near 0.5 with as many decimals as it takes to see which side of 0.5 it is on."""
+    for decimals in range(SIGNIFICANT_DIGITS + 1, 18):
+        text = f"{f:.{decimals}f}"
+        if float(text) != 0.5:
+            return text
+    return repr(f)
 
 
 def operand(text: str) -> str:

@@ -48,7 +48,9 @@ class Evaluator:
         z = maths.logits(self.data.xb, weights)
         z.flags.writeable = False
         data = self.data
-        found = FullData(z, maths.mean_loss(z, data.labels, data.signs), maths.accuracy(z, data.labels))
+        found = FullData(
+            z, maths.mean_loss(z, data.labels, data.signs), maths.accuracy(z, data.labels)
+        )
         self._recent[key] = found
         if len(self._recent) > RECENT_KEPT:
             self._recent.popitem(last=False)

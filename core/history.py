@@ -195,6 +195,7 @@ class History:
         if not count:
             return
         steps: int | slice
+        rows: Any  # one step's weights, or a block's
         offsets: int | NDArray[Any]
         if count == 1:
             # Item writes cost half as much as slices, and runs that stop at every step (the

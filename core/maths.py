@@ -27,14 +27,22 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 
 
-def sigmoid(z: FloatArray) -> FloatArray:
-    """sigma(z) = 1 / (1 + e^-z), evaluated so that e^t is only ever taken of t <= 0.
+# e^t overflows float64 beyond this.
+EXP_MAX = 709.78
 
-    e^min(z, 0) / (1 + e^-|z|): for z >= 0 that is 1 / (1 + e^-z), for z < 0 it is
-    e^z / (1 + e^z); neither overflows, and tiny values (1e-54) keep their digits.
+
+def sigmoid(z: FloatArray) -> FloatArray:
+    """sigma(z) = 1 / (1 + e^-z), for every z without overflow or lost digits.
+
+    Below z = -709.78, where e^-z overflows, sigma(z) = e^z / (1 + e^z) is e^z to the last bit
+    (1 + e^z rounds to 1): a subnormal such as sigma(-709.8) keeps its digits, and tiny values
+    such as 1.29e-54 are exact to rounding. `signed_residuals` takes the same formula, so
+    f and f - y agree bit for bit.
     """
     with np.errstate(over="ignore", under="ignore"):
-        return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
+        if z.size and np.minimum.reduce(z, axis=None) < -EXP_MAX:
+            return np.where(z < -EXP_MAX, np.exp(z), 1.0 / (1.0 + np.exp(-z)))
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def softplus(z: FloatArray) -> FloatArray:
@@ -48,23 +56,29 @@ def label_signs(y: FloatArray) -> FloatArray:
     return np.asarray(1.0 - 2.0 * y, dtype=np.float64)
 
 
-# e^t overflows float64 beyond this.
-EXP_MAX = 709.78
-
-
 def signed_residuals(z: FloatArray, signs: FloatArray) -> FloatArray:
     """f_i - y_i from the logit and the label's sign: s_i sigma(s_i z_i) = s_i / (1 + e^-(s_i z_i)).
 
     s z is exact (s is +1 or -1), and the quotient never cancels: for y = 1 and z = 57 it is
-    -1/(1 + e^57) = -1.8e-25, where sigma(z) - 1 would be 0. Where e^-(s z) would overflow
-    (s z below -709.78, a residual below 1e-308) `sigmoid` keeps the subnormal digits instead.
-    This is the one formula of the residual: the steps, the rebuilt events and the exports
-    all take it from here. Four numpy calls, as it runs once per step of a long run.
+    -1/(1 + e^57) = -1.8e-25, where sigma(z) - 1 would be 0. The same formula as `sigmoid`
+    (s / x is s * (1 / x) exactly), so f - y is f for a label 0 and -(1 - f) for a label 1,
+    bit for bit. This is the one formula of the residual: the steps, the rebuilt events and the
+    exports all take it from here. Four numpy calls, as it runs once per step of a long run
+    (which holds np.errstate(all="ignore") around its loop: e^-t underflows to 0 for t > 745,
+    giving exactly s).
     """
     t = signs * z
     if t.size and np.minimum.reduce(t) < -EXP_MAX:
         return signs * sigmoid(t)
-    return signs / (1.0 + np.exp(-t))  # type: ignore[no-any-return]
+    return signs / (1.0 + np.exp(-t))
+
+
+def complement(z: FloatArray) -> FloatArray:
+    """1 - f = sigma(-z), from the logit: the gap to 1 of a prediction near 1 (never 1 - f).
+
+    For a label 1, f - y is exactly -complement(z) (the same formula), so the two agree.
+    """
+    return sigmoid(-z)
 
 
 def residuals(z: FloatArray, y: FloatArray) -> FloatArray:

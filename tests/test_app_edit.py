@@ -238,9 +238,9 @@ def test_valid_values_apply_from_the_next_step() -> None:
         np.testing.assert_allclose(event.velocity_after, velocity, rtol=1e-15)
         np.testing.assert_allclose(event.weights_after, w - 0.05 * velocity, rtol=1e-15)
         gradients = "\n".join(app.query_one("#gradients-body", RowTable).lines())
-        assert "g0 = mean of 1 = " in gradients
-        assert "+ L2: λ * w0 = 0.1 * " in gradients
-        assert "momentum: v0 <- μ * v0 + g0 = 0.5 * " in gradients
+        assert "∂L/∂w0 = -210.0\n" in gradients  # the mean of one term is that term
+        assert "g0 = ∂L/∂w0 + λ * w0 = -210.0 + 0.1 * " in gradients
+        assert "v0 <- μ * v0 + g0 = 0.5 * " in gradients
         assert "λ 0.1" in status(app) and "μ 0.5" in status(app)
 
     run_scenario(scenario, engine)

@@ -33,8 +33,8 @@ INITIAL_WEIGHTS = (1e-8, -1e-8, 1e-8)
 STEP1_WEIGHTS = (-0.58750029, -0.075000049, -0.0049999926)
 STEP1_PREDICTIONS = (4.3938e-32, 2.6052e-30, 1.2899e-54, 1.6393e-51)
 STEP2_WEIGHTS = (1.4524997, 0.012499951, 0.0050000074)
-STEP1_TERM_LINE = "(f1 - y1) * x1 = (0.5000 - 0) * 121 = 60.50"
-STEP2_TERM_LINE = "(f3 - y3) * x1 = (1.290e-54 - 1) * 210 = -210.0"
+STEP1_TERM_LINE = "(f1 - y1) * x1 = 0.5000003 * 121 = 60.50"
+STEP2_TERM_LINE = "(f3 - y3) * x1 = (-1.000) * 210 = -210.0"
 
 Scenario = Callable[[LogSGDApp, Pilot[int]], Awaitable[None]]
 
@@ -116,7 +116,7 @@ def test_step_keys_run_the_lecture_steps() -> None:
         predictions = table_lines(app, "predictions-table")
         for row, f_after in enumerate(("4.394e-32", "2.605e-30", "1.290e-54", "1.639e-51"), 1):
             assert f_after in row_cells(predictions, row), predictions
-        assert "z1 = w0 * x1 + w1 * x2 + w2" in shown(app, "batch-body")
+        assert "z1 = w0*x1 + w1*x2 + w2" in shown(app, "batch-body")
         status = shown(app, "status-text")
         assert "step 1/1" in status
         assert "epoch 1 batch 1/2" in status
@@ -131,7 +131,7 @@ def test_step_keys_run_the_lecture_steps() -> None:
         gradients = shown(app, "gradients-body")
         assert STEP2_TERM_LINE in gradients
         assert "w0 <- w0 - lr * g0 = -0.5875 - 0.01 * (-204.0) = 1.452" in gradients
-        assert "g1 = mean of 2 = -8.750" in gradients
+        assert "g1 = (-9.400 - 8.100) / 2 = -8.750" in gradients
         # All four predictions are 1 to float64: shown as ≈1, never as a faked exact 1.
         predictions = table_lines(app, "predictions-table")
         for row in (1, 2, 3, 4):
@@ -373,7 +373,7 @@ def test_batch_size_keys() -> None:
         await pilot.press("right")
         assert [int(r) for r in app.state.event.rows] == [0, 1, 2]
         assert "rows 1, 2, 3" in shown(app, "batch-body")
-        assert "g0 = mean of 3 = " in shown(app, "gradients-body")
+        assert "g0 = (60.50 + 57.00 - 105.0) / 3 = " in shown(app, "gradients-body")
         await pilot.press("b", "b")  # 3 -> 4, then 5 of 4 rows is refused
         assert app.engine.hyperparams.batch_size == 4
         assert (
@@ -429,7 +429,7 @@ def test_standardize_key_restarts_with_standardized_features() -> None:
         assert row_cells(table_lines(app, "dataset-table"), 1)[1] == x1_row1
         assert app.query_one("#dataset").border_subtitle == "standardized"
         await pilot.press("right")
-        assert f"(f1 - y1) * x1 = (0.5000 - 0) * ({x1_row1}) = " in shown(app, "gradients-body")
+        assert f"(f1 - y1) * x1 = 0.499999998 * ({x1_row1}) = " in shown(app, "gradients-body")
         await pilot.press("z")
         assert app.engine.standardized is False and app.engine.cursor == 0
         assert row_cells(table_lines(app, "dataset-table"), 1)[1:] == ["121", "14.8", "0"]
@@ -674,18 +674,23 @@ def test_a_large_batch_writes_every_row_and_expands_the_first_ones() -> None:
             k = int(row) + 1
             z, f, loss = fmt(event.z[i]), fmt_prob(event.f[i]), fmt(event.sample_losses[i])
             if i < MAX_ROWS_EXPANDED:  # z = w.x written out, then its value
-                assert f"  z{k} = w0 * x1 + w1 * x2" in text
-                assert f"  f{k} = σ(z{k}) = {f}    loss{k} = {loss}" in text
+                assert f"  z{k} = w0*x1 + w1*x2" in text
+                assert f"  f{k} = σ(z{k}) = {f}" in text
+                assert f"loss{k} = -log(1 - f{k}) = {loss}" in text or (
+                    f"loss{k} = -log f{k} = {loss}" in text
+                )
             else:  # three short lines, formatted when scrolled into view
                 assert f"row {k}  z{k} = {z}\n  f{k} = {f}\n  loss{k} = {loss}" in text
         assert f"the other {20 - MAX_ROWS_EXPANDED} rows, z = w.x as above:" in text
-        assert lines[-1] == f"batch loss (mean) = {fmt(event.batch_loss)}"
+        assert " ".join(text.split("\n\n")[-1].split()) == (
+            f"batch loss = the mean of the 20 losses = {fmt(event.batch_loss)}"
+        )
         # The whole batch: the last row's lines come into view at the end of the scroll.
         table = app.query_one("#batch-body", RowTable)
         table.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         drawn = table_lines(app, "batch-body")
-        assert drawn[-1] == f"batch loss (mean) = {fmt(event.batch_loss)}"
+        assert drawn[-1] == f"batch loss = the mean of the 20 losses = {fmt(event.batch_loss)}"
         k = int(event.rows[-1]) + 1
         assert f"row {k}  z{k} = {fmt(event.z[-1])}" in drawn
 

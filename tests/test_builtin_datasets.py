@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from logsgd.core.csvload import DataError
 from logsgd.core.builtin_datasets import BUILTINS, builtin_names, describe_builtins, load_builtin
+from logsgd.core.csvload import DataError
 from logsgd.core.maths import FloatArray
 from logsgd.core.params import Hyperparams
 

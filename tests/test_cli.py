@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.builtin_datasets import describe_builtins, load_builtin
+from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.engine import Engine
 from logsgd.core.export import FORMATS, JSONL_KEYS, SUMMARY_KEYS, render
 from logsgd.tui.cli import main
@@ -305,7 +305,7 @@ def test_summary_when_the_initial_weights_already_overflow() -> None:
 
 def test_text_export_writes_the_lectures_hand_calculation() -> None:
     out = ok_stdout(run_cli("--export", "text", "--steps", "1"))
-    assert "(f1 - y1) * x1 = (0.5000 - 0) * 121 = 60.50" in out
+    assert "(f1 - y1) * x1 = 0.5000003 * 121 = 60.50" in out
     assert "g0 = (60.50 + 57.00) / 2 = 58.75" in out
     assert "w0 <- w0 - lr * g0 = 1.000e-08 - 0.01 * 58.75 = -0.5875" in out
     assert "row 1: z = -72.20, f = 4.394e-32, y = 0" in out

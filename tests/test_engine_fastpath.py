@@ -169,8 +169,8 @@ def reference_gradient(xs: np.ndarray, ys: np.ndarray, weights: list[float]) -> 
         for w_j, x_j in zip(weights, x, strict=True):
             z += w_j * x_j
         e = math.exp(-abs(z))
-        residual = (1.0 if z >= 0 else e) / (1.0 + e) if y == 0 else -(e if z >= 0 else 1.0) / (
-            1.0 + e
+        residual = (
+            (1.0 if z >= 0 else e) / (1.0 + e) if y == 0 else -(e if z >= 0 else 1.0) / (1.0 + e)
         )
         for j, x_j in enumerate(x):
             sums[j] += residual * x_j

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -174,28 +173,47 @@ def test_text_writes_the_lecture_derivation() -> None:
         "features standardized: no",
         "Step 1 (epoch 1, batch 1 of 2): rows 1, 2; learning rate 0.01, batch size 2",
         "z1 = w0*x1 + w1*x2 + w2 = 1.000e-08 * 121 + (-1.000e-08) * 14.8 + 1.000e-08 = 1.072e-06",
-        "f1 = sigma(z1) = 0.5000",
+        "f1 = sigma(z1) = 0.5000003",  # 0.50000027: the digits that tell it is above 0.5
+        "loss1 = -log(1 - f1) = 0.6931",
+        "f1 - y1 = 0.5000003 - 0 = 0.5000003",
         "w0 (x1):",
-        "(f1 - y1) * x1 = (0.5000 - 0) * 121 = 60.50",
-        "(f2 - y2) * x1 = (0.5000 - 0) * 114 = 57.00",
+        "(f1 - y1) * x1 = 0.5000003 * 121 = 60.50",
+        "(f2 - y2) * x1 = 0.5000002 * 114 = 57.00",
         "g0 = (60.50 + 57.00) / 2 = 58.75",
         "w0 <- w0 - lr * g0 = 1.000e-08 - 0.01 * 58.75 = -0.5875",
         "w1 <- w1 - lr * g1 = -1.000e-08 - 0.01 * 7.500 = -0.07500",
         "w2 (bias):",
-        "f1 - y1 = 0.5000 - 0 = 0.5000",
+        "(f1 - y1) * 1 = 0.5000003 * 1 = 0.5000003",
         "row 1: z = -72.20, f = 4.394e-32, y = 0",
         "row 4: z = -116.9, f = 1.639e-51, y = 1",
         "full-data loss: before 0.6931, after 60.26",
         "Step 2 (epoch 1, batch 2 of 2): rows 3, 4; learning rate 0.01, batch size 2",
-        "(f3 - y3) * x1 = (1.290e-54 - 1) * 210 = -210.0",
+        "loss3 = -log f3 = 124.1",
+        "f3 - y3 = 1.290e-54 - 1 = -1.000",
+        "(f3 - y3) * x1 = (-1.000) * 210 = -210.0",
         "g0 = (-210.0 - 198.0) / 2 = -204.0",
         "w0 <- w0 - lr * g0 = -0.5875 - 0.01 * (-204.0) = 1.452",
-        "row 1: z = 175.9, f = ~1, y = 0",  # 1.0 in float64, which the true value is not
+        # 1.0 in float64, which the true value is not: 1 - f = sigma(-z) from the logit.
+        "row 1: z = 175.9, f = 1 - 3.883e-77, y = 0",
         "full-data loss: before 60.26, after 85.43",
     ]:
         assert line in text, line
     assert re.search(r"\brows? 0\b|\brow 0:", text) is None  # people count rows from 1
     assert text.isascii()
+
+
+def test_text_writes_the_tiny_residuals_of_step_4_not_a_cancelled_zero() -> None:
+    # Row 3 at step 4: z3 = 56.98 and y3 = 1, so f3 is 1.0 in float64. f - y from the logit
+    # is -1.799e-25 (the loss is 1.799e-25), and every term and mean follows from it.
+    text = render(seed_engine(steps=4), "text")
+    for line in [
+        "f3 = sigma(z3) = 1 - 1.799e-25",
+        "loss3 = -log f3 = 1.799e-25",
+        "f3 - y3 = (1 - 1.799e-25) - 1 = -1.799e-25",
+        "(f3 - y3) * x1 = (-1.799e-25) * 210 = -3.778e-23",
+        "g0 = (-3.778e-23 - 8.322e-22) / 2 = -4.350e-22",
+    ]:
+        assert line in text, line
 
 
 def test_text_shows_l2_and_momentum_lines_when_on() -> None:
@@ -204,12 +222,14 @@ def test_text_shows_l2_and_momentum_lines_when_on() -> None:
         "rows 1, 2; learning rate 0.01, batch size 2, L2 lambda 0.1,\n  momentum mu 0.9\n",
         "dL/dw0 = (60.50 + 57.00) / 2 = 58.75",
         "g0 = dL/dw0 + lambda * w0 = 58.75 + 0.1 * 1.000e-08 = 58.75",
-        "v0 = mu * v0 + g0 = 0.9 * 0 + 58.75 = 58.75",
+        "v0 <- mu * v0 + g0 = 0.9 * 0 + 58.75 = 58.75",
         "w0 <- w0 - lr * v0 = 1.000e-08 - 0.01 * 58.75 = -0.5875",
         "w2 (bias, no L2 term):",
         "g2 = (0.5000 + 0.5000) / 2 = 0.5000",
         # step 2: the velocity carries step 1's 58.75
-        "v0 = mu * v0 + g0 = 0.9 * 58.75 + (-204.1) = -151.2",
+        "v0 <- mu * v0 + g0 = 0.9 * 58.75 + (-204.1) = -151.2",
+        "objective: loss + lambda/2 * (sum of wj^2, the bias excluded)",
+        "objective (loss + L2 penalty): before 0.6931, after 60.27",
     ]:
         assert line in text, line
     plain = render(seed_engine(), "text")
@@ -250,11 +270,11 @@ def test_markdown_typesets_the_derivation() -> None:
     assert "- features standardized: no" in md
     assert "| 1 | 121 | 14.8 | 0 |" in md  # the batch table, rows from 1
     assert md.count("$$") % 2 == 0 and md.count("$$") >= 2
-    assert r"(f_{1} - y_{1})\,x_{1} &= (0.5000 - 0) \cdot 121 = 60.50" in md
+    assert r"(f_{1} - y_{1}) \cdot x_{1} &= 0.5000003 \cdot 121 = 60.50" in md
     assert r"g_{0} &= \frac{60.50 + 57.00}{2} = 58.75" in md
     assert r"w_{0} &\leftarrow w_{0} - \eta\,g_{0}" in md
     assert r"$4.394\times10^{-32}$" in md
-    assert r"$\approx 1$" in md
+    assert r"$1 - 3.883\times10^{-77}$" in md
     assert "\n\n" not in "".join(re.findall(r"\$\$.*?\$\$", md, flags=re.S))  # no blank lines
 
 
@@ -285,7 +305,7 @@ def test_latex_fragment_is_balanced_and_escapes_names() -> None:
     assert "\\begin{align*}" in tex and "\\frac{1}{5}" in tex  # a mean of five terms
     seed_tex = render(seed_engine(), "latex")
     assert tex_balanced(seed_tex)
-    assert r"4.394\times10^{-32}" in seed_tex and r"f = \approx 1" in seed_tex
+    assert r"4.394\times10^{-32}" in seed_tex and r"$f = 1 - 3.883\times10^{-77}$" in seed_tex
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,9 @@ def test_fmt_data_writes_data_as_typed(value: float, written: str) -> None:
 @pytest.mark.parametrize(
     ("value", "written", "ascii_written"),
     [
-        (0.500000268, "0.5000", "0.5000"),
+        (0.500000268, "0.5000003", "0.5000003"),  # not 0.5: the digits that tell its side
+        (0.49999997, "0.49999997", "0.49999997"),
+        (0.5, "0.5000", "0.5000"),
         (0.69314695, "0.6931", "0.6931"),
         (4.3937656749e-32, "4.394e-32", "4.394e-32"),
         (1.0, "≈1", "~1"),
@@ -102,6 +104,22 @@ def test_fmt_data_writes_data_as_typed(value: float, written: str) -> None:
 def test_fmt_prob_never_fakes_zero_or_one(value: float, written: str, ascii_written: str) -> None:
     assert fmt_prob(value) == written
     assert fmt_prob(value, ascii=True) == ascii_written
+
+
+def test_fmt_prob_writes_the_gap_from_the_logit_where_f_is_1_in_float64() -> None:
+    # The seed lecture after step 2: z = 175.9 gives f = 1.0 in float64, but 1 - f = e^-175.9.
+    assert fmt_prob(1.0) == "≈1"
+    assert fmt_prob(1.0, gap=3.883e-77) == "1 - 3.883e-77"
+    assert fmt_prob(1.0, gap=0.0) == "≈1"  # sigma(-z) underflowed too: nothing left to tell
+
+
+@given(st.floats(0.49, 0.51, allow_nan=False))
+def test_a_probability_near_one_half_shows_its_side(f: float) -> None:
+    text = fmt_prob(f)
+    if f == 0.5:
+        assert text == "0.5000"
+    else:
+        assert float(text) != 0.5 and (float(text) > 0.5) == (f > 0.5), (f, text)
 
 
 @pytest.mark.parametrize(

@@ -184,7 +184,10 @@ def test_logits_gradient_terms_and_l2_terms_on_a_small_example() -> None:
     assert maths.logits(xb, w).tolist() == [2.0, 3.75]
     y = np.array([1.0, 0.0])
     residual = np.array([-0.25, 0.25])
-    assert maths.gradient_terms(xb, residual).tolist() == [[-0.25, -0.5, -0.25], [0.75, -0.25, 0.25]]
+    assert maths.gradient_terms(xb, residual).tolist() == [
+        [-0.25, -0.5, -0.25],
+        [0.75, -0.25, 0.25],
+    ]
     # The bias (last weight) is not penalised.
     assert maths.l2_terms(w, 0.5).tolist() == [0.25, -0.125, 0.0]
     assert maths.objective(xb, y, w, 0.5) == pytest.approx(

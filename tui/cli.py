@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
+from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.dataset import Dataset
-from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
 

@@ -1,11 +1,13 @@
-"""Current-batch panel: per batch row x, y, z = w.x + b written out, f = sigma(z), its loss."""
+"""Current-batch panel: per batch row its data, z = w.x written out, f = sigma(z), loss, f - y."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 
-from logsgd.core.formatting import FLOAT64_MAX_WRITTEN, fmt, fmt_data, fmt_prob, operand
+from logsgd.core.derivation import Derivation
+from logsgd.core.formatting import FLOAT64_MAX_WRITTEN, fmt, fmt_data
+from logsgd.tui.equations import equation_lines, short_line
 from logsgd.tui.panels.base import Panel, show_lines
 from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
@@ -23,25 +25,16 @@ def rows_label(rows: list[int]) -> str:
     return ", ".join(shown) + more
 
 
-def z_expansion(weights: list[float], x: list[float]) -> tuple[list[str], list[str]]:
-    """The terms of z = w.x + b: symbolic (w0 * x1, ...) and with numbers (1.452 * 121, ...)."""
-    d = len(x)
-    symbolic = [f"w{j} * x{j + 1}" for j in range(d)] + [f"w{d}"]
-    numeric = [f"{operand(fmt(weights[j]))} * {operand(fmt_data(x[j]))}" for j in range(d)]
-    return symbolic, [*numeric, operand(fmt(weights[d]))]
-
-
 def wrap_terms(first: str, terms: list[str], joiner: str, indent: str, width: int) -> list[str]:
-    """first + terms joined by joiner (" + ", ", "), broken before a term with a hanging indent
-    when a line would be wider than width. A break before "+" keeps the "+" at the start of the
-    new line; a term is never split."""
+    """first + terms joined by joiner (", "), broken before a term with a hanging indent when a
+    line would be wider than width; a term is never split."""
     lead = joiner.strip()
     lines: list[str] = []
     line = first + terms[0]
     for term in terms[1:]:
         if len(line) + len(joiner) + len(term) > width and len(line) > len(indent) + 2:
-            lines.append(line + ("" if lead == "+" else lead))
-            line = f"{indent}{lead} {term}" if lead == "+" else f"{indent}{term}"
+            lines.append(line + lead)
+            line = f"{indent}{term}"
         else:
             line += joiner + term
     lines.append(line)
@@ -57,7 +50,7 @@ def pieces(*parts: tuple[str, str]) -> Text:
 
 
 class BatchPanel(Panel):
-    """What the forward pass of this step computed, before the update."""
+    """What the forward pass of this step computed, before the update: the derivation's rows."""
 
     wraps_to_width = True
 
@@ -66,62 +59,23 @@ class BatchPanel(Panel):
 
     def show(self, state: ViewState) -> None:
         event = state.event
-        data = state.data
         self.set_titles("Batch")
         table = self.query_one("#batch-body", RowTable)
-        width = self.text_width
         if event.step == 0:
-            lines = [
-                pieces(
-                    ("No step yet. The next step runs ", ""),
-                    (f"rows {rows_label([int(r) for r in event.next_rows])}", "bold"),
-                    (f" (batch 1 of {event.batches_per_epoch}).", ""),
-                ),
-                Text("Press → to run it."),
-                Text(""),
-                Text("Initial weights:"),
-            ]
-            lines += [
-                Text(f"  {label} = {fmt(float(w))}")
-                for label, w in zip(data.weight_labels, event.weights_after, strict=True)
-            ]
-            show_lines(table, lines, "step 0 (the start)")
+            show_lines(table, start_lines(state), "step 0 (the start)")
             return
-        weights = [float(w) for w in event.weights_before]
+        width = self.text_width
+        derivation = Derivation(event)
         lines = [Text(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step")]
-        for i, row in enumerate(event.rows[:MAX_ROWS_EXPANDED]):
-            x = [float(v) for v in event.inputs[i]]
-            k = int(row) + 1  # z_k, f_k, y_k: row k of the data, as the lecture counts
-            xs = [f"x{j + 1}={fmt_data(v)}" for j, v in enumerate(x)]
-            xs[-1] += f"  y{k} = {fmt_data(float(event.labels[i]))}"
-            data_lines = wrap_terms(f"row {k}  ", xs, ", ", "  ", width)
+        for i in range(min(MAX_ROWS_EXPANDED, event.batch_size)):
             lines.append(Text(""))
-            lines.append(pieces((f"row {k}", "bold"), (data_lines[0][len(f"row {k}") :], "")))
-            lines += [Text(line) for line in data_lines[1:]]
-            symbolic, numeric = z_expansion(weights, x)
-            lines += [
-                Text(line) for line in wrap_terms(f"  z{k} = ", symbolic, " + ", "       ", width)
-            ]
-            lines += [
-                Text(line) for line in wrap_terms("     = ", numeric, " + ", "       ", width)
-            ]
-            lines.append(pieces(("     = ", ""), (fmt(float(event.z[i])), "bold")))
-            f_text = fmt_prob(float(event.f[i]))
-            # "≈1" reads as "f ≈ 1", not "f = ≈1"
-            relation = "≈" if f_text.startswith("≈") else "="
-            f_line = pieces((f"  f{k} = σ(z{k}) {relation} ", ""), (f_text.lstrip("≈"), "bold"))
-            loss = f"loss{k} = {fmt(float(event.sample_losses[i]))}"
-            if f_line.cell_len + 4 + len(loss) <= width:
-                f_line.append(f"    {loss}")
-                lines.append(f_line)
-            else:
-                lines += [f_line, Text(f"  {loss}")]
-        tail = [Text(""), Text(f"batch loss (mean) = {fmt(event.batch_loss)}")]
+            lines += row_lines(derivation, i, width)
+        tail = [Text("")] + equation_lines(derivation.batch_loss(), width, indent="")
         caption = (
             f"batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
             f" · step {event.step}"
         )
-        rest = len(event.rows) - MAX_ROWS_EXPANDED
+        rest = event.batch_size - MAX_ROWS_EXPANDED
         if rest <= 0:
             show_lines(table, lines + tail, caption)
             return
@@ -132,25 +86,74 @@ class BatchPanel(Panel):
             """Line `index` of the text: the head, three lines per further row, the tail."""
             if index < len(head):
                 return head[index]
-            row, part = divmod(index - len(head), 3)
+            row, part = divmod(index - len(head), FURTHER_ROW_LINES)
             if row >= rest:
-                return tail[index - len(head) - 3 * rest]
+                return tail[index - len(head) - FURTHER_ROW_LINES * rest]
             i = MAX_ROWS_EXPANDED + row
-            k = int(event.rows[i]) + 1
+            equation = (derivation.z, derivation.f, derivation.loss)[part](i)
+            line = short_line(equation)
             if part == 0:
-                return pieces((f"row {k}", "bold"), (f"  z{k} = {fmt(float(event.z[i]))}", ""))
-            if part == 1:
-                return Text(f"  f{k} = {fmt_prob(float(event.f[i]))}")
-            return Text(f"  loss{k} = {fmt(float(event.sample_losses[i]))}")
+                line = pieces((f"row {int(event.rows[i]) + 1}", "bold"), ("", "")) + line
+            return line
 
         # The widest a further row's lines can be: the largest row number with the longest
         # forms of z, f and loss, so that none is ever cut (each fits the panel at 120 columns).
         k_max = state.n_rows
         widest_row = max(
             len(f"row {k_max}  z{k_max} = -{FLOAT64_MAX_WRITTEN}"),
-            len(f"  f{k_max} = 1 - 1.234e-08"),
+            len(f"  f{k_max} = 1 - 1.234e-308"),
             len(f"  loss{k_max} = {FLOAT64_MAX_WRITTEN}"),
         )
         widest = max(widest_row, *(line.cell_len for line in (*head, *tail)))
         header = table.wrapped(Text(caption, style=CAPTION_STYLE))
-        table.set_content(header, len(head) + 3 * rest + len(tail), line_at, widest)
+        table.set_content(header, len(head) + FURTHER_ROW_LINES * rest + len(tail), line_at, widest)
+
+
+# A further row of a large batch: its z, f and loss, one short line each.
+FURTHER_ROW_LINES = 3
+
+
+def start_lines(state: ViewState) -> list[Text]:
+    """Step 0: which rows the first step runs, and the initial weights."""
+    event = state.event
+    lines = [
+        pieces(
+            ("No step yet. The next step runs ", ""),
+            (f"rows {rows_label([int(r) for r in event.next_rows])}", "bold"),
+            (f" (batch 1 of {event.batches_per_epoch}).", ""),
+        ),
+        Text("Press → to run it."),
+        Text(""),
+        Text("Initial weights:"),
+    ]
+    lines += [
+        Text(f"  {label} = {fmt(float(w))}")
+        for label, w in zip(state.data.weight_labels, event.weights_after, strict=True)
+    ]
+    return lines
+
+
+def row_lines(derivation: Derivation, i: int, width: int) -> list[Text]:
+    """Row i of the batch: its data, then z, f with its loss beside it, and f - y."""
+    event = derivation.event
+    k = int(event.rows[i]) + 1  # z_k, f_k, y_k: row k of the data, as the lecture counts
+    xs = [f"x{j + 1}={fmt_data(float(v))}" for j, v in enumerate(event.inputs[i])]
+    xs[-1] += f"  y{k} = {fmt_data(float(event.labels[i]))}"
+    data_lines = wrap_terms(f"row {k}  ", xs, ", ", "  ", width)
+    lines = [pieces((f"row {k}", "bold"), (data_lines[0][len(f"row {k}") :], ""))]
+    lines += [Text(line) for line in data_lines[1:]]
+    z, f, loss, residual = derivation.row(i)
+    lines += equation_lines(z, width)
+    f_lines = equation_lines(f, width)
+    loss_lines = equation_lines(loss, width, indent="")
+    if (
+        len(f_lines) == 1 == len(loss_lines)
+        and f_lines[0].cell_len + 4 + loss_lines[0].cell_len <= width
+    ):
+        f_lines[0].append("    ")
+        f_lines[0].append_text(loss_lines[0])
+        lines += f_lines
+    else:
+        lines += f_lines + equation_lines(loss, width)
+    lines += equation_lines(residual, width)
+    return lines
