@@ -358,15 +358,7 @@ def load_csv(
     used = sorted([label_index, *feature_indexes])
     feature_column = {index: position for position, index in enumerate(feature_indexes)}
 
-    rows = [(line, fields) for line, fields in records[1:] if any(f.strip() for f in fields)]
-    if not rows:
-        raise DataError(where, "the file has a header row but no data rows", line=header_line)
-    if len(rows) == 1:
-        raise DataError(
-            where,
-            "the file has only one data row; at least two are needed (one of each class)",
-            line=rows[0][0],
-        )
+    rows = _data_rows(where, header_line, records[1:])
     values = np.empty((len(rows), len(feature_indexes)), dtype=np.float64)
     label_values: list[str] = []
     for row, (line, fields) in enumerate(rows):
@@ -378,48 +370,10 @@ def load_csv(
         for index in used:
             cell = fields[index].strip()
             if index == label_index:
-                if not cell:
-                    raise DataError(
-                        where,
-                        f"the label {_quote(label_name)} is empty; every row needs a class",
-                        line=line,
-                        column=index + 1,
-                    )
-                number = _number(cell)
-                if number is not None and not math.isfinite(number):
-                    raise DataError(
-                        where,
-                        f"the label {_quote(label_name)} is {_quote(cell)}, not a class "
-                        "(a missing value?)",
-                        line=line,
-                        column=index + 1,
-                    )
-                label_values.append(cell)
-                continue
-            if not cell:
-                raise DataError(
-                    where,
-                    f"no value for feature {_quote(names[index])}; every feature needs a number",
-                    line=line,
-                    column=index + 1,
-                )
-            number = _number(cell)
-            if number is None:
-                raise DataError(
-                    where,
-                    f"{_quote(cell)} in column {_quote(names[index])} is not a number",
-                    line=line,
-                    column=index + 1,
-                )
-            if not math.isfinite(number):
-                raise DataError(
-                    where,
-                    f"{_quote(cell)} in column {_quote(names[index])} is not a finite number; "
-                    "remove or fill that row",
-                    line=line,
-                    column=index + 1,
-                )
-            values[row, feature_column[index]] = number
+                label_values.append(_label_cell(where, cell, label_name, line, index + 1))
+            else:
+                number = _feature_cell(where, cell, names[index], line, index + 1)
+                values[row, feature_column[index]] = number
 
     labels, class_names, mapping = _map_labels(
         where, label_name, label_index, label_values, positive
@@ -439,6 +393,70 @@ def load_csv(
         hyperparams=Hyperparams(learning_rate=0.01, batch_size=2 if n_rows <= 20 else 10),
         initial_weights=None,
     )
+
+
+def _data_rows(
+    where: str, header_line: int, records: list[tuple[int, list[str]]]
+) -> list[tuple[int, list[str]]]:
+    """The data rows (line number, cells), blank ones skipped; at least two are needed."""
+    rows = [(line, fields) for line, fields in records if any(f.strip() for f in fields)]
+    if not rows:
+        raise DataError(where, "the file has a header row but no data rows", line=header_line)
+    if len(rows) == 1:
+        raise DataError(
+            where,
+            "the file has only one data row; at least two are needed (one of each class)",
+            line=rows[0][0],
+        )
+    return rows
+
+
+def _label_cell(where: str, cell: str, label_name: str, line: int, column: int) -> str:
+    """A label cell as written: any non-empty value but a non-finite number."""
+    if not cell:
+        raise DataError(
+            where,
+            f"the label {_quote(label_name)} is empty; every row needs a class",
+            line=line,
+            column=column,
+        )
+    number = _number(cell)
+    if number is not None and not math.isfinite(number):
+        raise DataError(
+            where,
+            f"the label {_quote(label_name)} is {_quote(cell)}, not a class (a missing value?)",
+            line=line,
+            column=column,
+        )
+    return cell
+
+
+def _feature_cell(where: str, cell: str, name: str, line: int, column: int) -> float:
+    """A feature cell as a finite number."""
+    if not cell:
+        raise DataError(
+            where,
+            f"no value for feature {_quote(name)}; every feature needs a number",
+            line=line,
+            column=column,
+        )
+    number = _number(cell)
+    if number is None:
+        raise DataError(
+            where,
+            f"{_quote(cell)} in column {_quote(name)} is not a number",
+            line=line,
+            column=column,
+        )
+    if not math.isfinite(number):
+        raise DataError(
+            where,
+            f"{_quote(cell)} in column {_quote(name)} is not a finite number; "
+            "remove or fill that row",
+            line=line,
+            column=column,
+        )
+    return number
 
 
 def _map_labels(

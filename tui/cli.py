@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=_whole(0), help="steps to export")
     parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
+    parser.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="text, markdown, LaTeX: every row's prediction after every step (by default, "
+        "past 40 rows, those of the batch and of the rows that flipped)",
+    )
     return parser
 
 
@@ -196,7 +202,7 @@ def make_engine(setup: Setup) -> Engine:
 
 
 def run_export(args: argparse.Namespace, setup: Setup) -> int:
-    from logsgd.core.export import render
+    from logsgd.core.export import Options, render
     from logsgd.core.files import atomic_write_text
 
     if args.steps is not None and args.epochs is not None:
@@ -206,7 +212,7 @@ def run_export(args: argparse.Namespace, setup: Setup) -> int:
         engine.run_steps(args.steps)
     else:
         engine.run_epochs(1 if args.epochs is None else args.epochs)
-    text = render(engine, args.export)
+    text = render(engine, args.export, options=Options(all_rows=args.all_rows))
     if args.output:
         try:
             atomic_write_text(args.output, text)
@@ -244,8 +250,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{name:<{width}}  {description}")
         return 0
     export_only = [f for f in ("steps", "epochs", "output") if getattr(args, f) is not None]
+    export_only += ["all_rows"] if args.all_rows else []
     if export_only and args.export is None:
-        flag = "-o" if export_only[0] == "output" else f"--{export_only[0]}"
+        flag = "-o" if export_only[0] == "output" else f"--{export_only[0].replace('_', '-')}"
         raise UsageError(f"{flag} applies to --export; none was given")
     setup = resolve_setup(args)
     if args.export is not None:

@@ -54,10 +54,10 @@ def equation_lines(
     head = f"{indent}{lhs} "
     whole = head + " ".join(middle)
     if len(whole) + 1 + tail.cell_len <= width:
-        line = Text(f"{whole} " if middle else head)
-        line.append_text(tail)
-        return [line]
-    hang = " " * (len(head))
+        one_line = Text(f"{whole} " if middle else head)
+        one_line.append_text(tail)
+        return [one_line]
+    hang = " " * len(head)
     groups: list[list[str]] = []
     for piece in middle:
         if piece.startswith(("=", "<-")) or not groups:

@@ -29,13 +29,13 @@ class GradientsPanel(Panel):
         table = self.query_one("#gradients-body", RowTable)
         self.set_titles("Gradient per weight", f"{LARGEST_MARK} largest term")
         if event.step == 0:
-            lines = [
+            start = [
                 Text("No gradient yet: press → to run the first batch."),
                 Text(""),
                 Text("dL/dw_j = mean over the batch of (f_i - y_i) * x_ij  (x = 1 for the bias)"),
                 Text("w_j <- w_j - lr * g_j"),
             ]
-            show_lines(table, lines, "step 0")
+            show_lines(table, start, "step 0")
             return
         width = self.text_width
         derivation = Derivation(event)
