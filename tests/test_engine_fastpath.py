@@ -615,3 +615,20 @@ def test_any_small_batch_run_agrees_with_the_general_loop_and_the_reference(
     fast, fast_run, general_run = run_both(dataset, hp, [("steps", first_steps), *actions])
     assert_same_run(fast_run, general_run)
     assert_bit_identical_to_reference(fast)
+
+
+def test_residuals_past_the_overflow_of_e_to_the_minus_z_keep_their_subnormal_digits() -> None:
+    # z near -710 on rows labelled 0 (f - y = sigma(z) is a subnormal, e^-z overflows) and on
+    # rows labelled 1 (f - y = -1 + ...), on the numpy path (32 rows x 2 weights): the runner
+    # and the rebuild take the same branch of the residual, and every number is finite.
+    xs = np.linspace(-1.0, -0.98, 32)[:, None] * 712.0
+    labels = np.array([0.0, 1.0] * 16)
+    dataset = Dataset("edge", "", ("x",), "y", xs, labels)
+    engine = Engine(dataset, Hyperparams(learning_rate=1e-9, batch_size=32), [1.0, 0.0])
+    engine.run_steps(3)
+    event = engine.event_at(1)
+    zero = event.labels == 0.0
+    tiny = event.residuals[zero]
+    assert np.all(tiny > 0) and tiny.min() < 2.3e-308  # the smallest are subnormal, not 0
+    np.testing.assert_allclose(tiny, np.exp(event.z[zero]), rtol=1e-12)
+    assert_bit_identical_to_reference(engine)
