@@ -19,6 +19,7 @@ from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
+from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
 
 PROG = "logsgd-tui"
@@ -202,26 +203,23 @@ def make_engine(setup: Setup) -> Engine:
 
 
 def run_export(args: argparse.Namespace, setup: Setup) -> int:
-    from logsgd.core.export import Options, render
-    from logsgd.core.files import atomic_write_text
+    from logsgd.core.export import Options, write_export
+    from logsgd.core.files import check_output, opened
 
     if args.steps is not None and args.epochs is not None:
         raise UsageError("give --steps or --epochs, not both")
+    # Checked before anything is computed: an output that is the input, read-only, or not a
+    # file one may replace is refused at once.
+    inputs = [args.data] if args.data is not None else []
+    output = check_output("-" if args.output is None else args.output, inputs)
     engine = make_engine(setup)
     if args.steps is not None:
         engine.run_steps(args.steps)
     else:
         engine.run_epochs(1 if args.epochs is None else args.epochs)
-    text = render(engine, args.export, options=Options(all_rows=args.all_rows))
-    if args.output:
-        try:
-            atomic_write_text(args.output, text)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise UsageError(f"{args.output}: cannot write the export: {reason}") from None
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    # Streamed: every step is written as it is produced, to the temporary file for -o.
+    with opened(output, sys.stdout) as out:
+        write_export(out, engine, args.export, options=Options(all_rows=args.all_rows))
     return 0
 
 
@@ -274,9 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point: every failure ends in one line on stderr, never a traceback."""
     try:
         return run(argv)
-    except (UsageError, DataError) as error:
+    except (UsageError, DataError, OutputError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Ended as ended:  # SIGTERM or SIGHUP during a write: cleaned up, now end as asked
+        end_as_signalled(ended.signum)
+        return 128 + ended.signum
     except SettingError as error:  # a setting that only the data can refute (engine setup)
         print(f"{PROG}: error: {_setting_error(error)}", file=sys.stderr)
         return EXIT_USAGE
