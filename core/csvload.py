@@ -16,6 +16,7 @@ import numpy as np
 from .dataset import Dataset
 from .maths import FloatArray
 from .params import Hyperparams
+from .text import visible
 
 # How much of a value or a list a one-line message quotes before it cuts it short.
 _QUOTE_LIMIT = 40
@@ -69,8 +70,9 @@ class DataError(ValueError):
                 if self.column is not None:
                     place.append(str(self.column))
         text = ": ".join([":".join(place), self.reason]) if place else self.reason
-        # A path or a quoted value must never break the message over two lines.
-        return text.replace("\r", "\\r").replace("\n", "\\n")
+        # A path or a quoted value must never break the message over two lines, nor reach
+        # the terminal as a control sequence.
+        return visible(text)
 
     def __str__(self) -> str:
         return self._message()
@@ -381,15 +383,17 @@ def load_csv(
     n_rows = len(rows)
     feature_names = tuple(names[index] for index in feature_indexes)
     plural = "feature" if len(feature_names) == 1 else "features"
+    # Names from the file are shown as text everywhere: their control characters made visible
+    # once, here (the columns were matched to --label and --features by their real names).
     return Dataset(
-        name=file_path.stem,
-        description=f"{n_rows} rows, {len(feature_names)} {plural}; {mapping}",
-        feature_names=feature_names,
-        label_name=label_name,
+        name=visible(file_path.stem),
+        description=visible(f"{n_rows} rows, {len(feature_names)} {plural}; {mapping}"),
+        feature_names=tuple(visible(name) for name in feature_names),
+        label_name=visible(label_name),
         features=values,
         labels=labels,
-        class_names=class_names,
-        source=where,
+        class_names=(visible(class_names[0]), visible(class_names[1])),
+        source=visible(where),
         hyperparams=Hyperparams(learning_rate=0.01, batch_size=2 if n_rows <= 20 else 10),
         initial_weights=None,
     )

@@ -21,6 +21,7 @@ from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
 from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
+from logsgd.core.text import visible
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -273,13 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except (UsageError, DataError, OutputError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        # A path or a value from the command line is shown as text, never as a control code.
+        print(f"{PROG}: error: {visible(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except Ended as ended:  # SIGTERM or SIGHUP during a write: cleaned up, now end as asked
         end_as_signalled(ended.signum)
         return 128 + ended.signum
     except SettingError as error:  # a setting that only the data can refute (engine setup)
-        print(f"{PROG}: error: {_setting_error(error)}", file=sys.stderr)
+        print(f"{PROG}: error: {visible(str(_setting_error(error)))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -291,7 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback to users
         if os.environ.get("LOGSGD_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(error).__name__}: {visible(str(error))}",
+            file=sys.stderr,
+        )
         return 1
 
 
