@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import math
 import os
@@ -16,7 +17,7 @@ import numpy as np
 from .dataset import Dataset
 from .maths import FloatArray
 from .params import Hyperparams
-from .text import visible
+from .text import read_number, visible
 
 # How much of a value or a list a one-line message quotes before it cuts it short.
 _QUOTE_LIMIT = 40
@@ -109,19 +110,23 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 
 
 def _number(text: str) -> float | None:
-    """The float a cell spells, or None. Underscores (float("1_5") == 15.0) are refused."""
-    if "_" in text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    """The float a cell spells in plain ASCII, or None ("1_5" and "１２" are refused)."""
+    return read_number(text)
 
 
 def _read_text(path: Path, where: str) -> str:
     """The file's text, decoded as UTF-8 (a BOM is dropped), or a DataError saying why not."""
+    if where == "":
+        raise DataError(None, "the data file name is empty")
     if not path.exists():
         if path.is_symlink():
+            try:
+                path.resolve(strict=True)
+            except RuntimeError:  # Python 3.11 raises RuntimeError for a loop
+                raise DataError(where, "the symbolic link loops back on itself") from None
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise DataError(where, "the symbolic link loops back on itself") from None
             raise DataError(where, "the file is a broken symbolic link")
         raise DataError(where, "no such file")
     if path.is_dir():
@@ -382,12 +387,12 @@ def load_csv(
     )
     n_rows = len(rows)
     feature_names = tuple(names[index] for index in feature_indexes)
-    plural = "feature" if len(feature_names) == 1 else "features"
     # Names from the file are shown as text everywhere: their control characters made visible
     # once, here (the columns were matched to --label and --features by their real names).
     return Dataset(
         name=visible(file_path.stem),
-        description=visible(f"{n_rows} rows, {len(feature_names)} {plural}; {mapping}"),
+        # The export's header says the rows and features; the description says the classes.
+        description=visible(mapping),
         feature_names=tuple(visible(name) for name in feature_names),
         label_name=visible(label_name),
         features=values,

@@ -24,6 +24,7 @@ from .engine import Engine
 from .events import StepEvent
 from .formatting import fmt, fmt_data, to_tex
 from .params import Hyperparams, SettingError
+from .text import plural
 
 FORMATS = ("text", "markdown", "latex", "jsonl", "summary")
 
@@ -244,7 +245,7 @@ def _text_header(engine: Engine, hp: Hyperparams) -> str:
     out = [
         "logsgd-tui: the worked derivation of mini-batch SGD, step by step\n",
         _wrap(
-            f"dataset: {dataset.name} ({dataset.n_rows} rows, {d} features)"
+            f"dataset: {dataset.name} ({plural(dataset.n_rows, 'row')}, {plural(d, 'feature')})"
             + (":" if dataset.description else ""),
             dataset.description.split(),
             "  ",
@@ -485,7 +486,9 @@ def _tex_header_items(engine: Engine, hp: Hyperparams, escape: Callable[[str], s
     """The setup, as list items shared by markdown and LaTeX."""
     dataset = engine.dataset
     d = dataset.n_features
-    items = [f"dataset: {escape(dataset.name)}, {dataset.n_rows} rows, {d} features"]
+    items = [
+        f"dataset: {escape(dataset.name)}, {plural(dataset.n_rows, 'row')}, {plural(d, 'feature')}"
+    ]
     if dataset.description:
         items[0] += f" ({escape(dataset.description)})"
     if not _feature_names_are_symbols(engine):

@@ -101,8 +101,18 @@ def opened(output: Output, stdout: TextIO, encoding: str = "utf-8") -> Iterator[
     file is removed and the old file is untouched. OSError becomes OutputError.
     """
     if output.kind == "stdout":
-        yield stdout
-        stdout.flush()
+        try:
+            yield stdout
+            stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): the caller ends quietly
+        except OSError as error:
+            raise OutputError(f"stdout: cannot write the export: {_reason(error)}") from None
+        except UnicodeEncodeError:
+            raise OutputError(
+                f"stdout: its encoding ({stdout.encoding}) cannot write the export's "
+                "characters; set PYTHONIOENCODING=utf-8, or write a file with -o"
+            ) from None
         return
     try:
         if output.kind == "stream":

@@ -30,6 +30,8 @@ BLOCK_STEPS = 256
 BLOCK_ROWS = 65_536
 
 BOUNDED_Z = maths.EXP_MAX - 10.0
+# Steps of history reserved at a time (36 MB at d = 2); a shorter run reserves exactly its own.
+RESERVE_STEPS = 1 << 20
 
 Progress = Callable[[int, int], None]
 ShouldStop = Callable[[], bool]
@@ -68,7 +70,6 @@ def advance(
     if count <= 0 or reason:
         return 0, reason
     hp_id = history.hp_id(hp)
-    history.reserve(count, momentum=bool(hp.momentum))
     epoch, offset = history.position_after(step)
     n, batch_size = data.n_rows, hp.batch_size
     scalar = uses_scalar_path(batch_size, data.width)
@@ -82,6 +83,9 @@ def advance(
         steps = min(count - done, every - done % every, math.ceil((n - offset) / batch_size))
         steps = min(steps, BLOCK_STEPS if scalar else max(1, BLOCK_ROWS // batch_size))
         end = min(n, offset + steps * batch_size)
+        # Room for the rest of the run, up to RESERVE_STEPS at a time: a run of 10^9 steps asks
+        # for memory as it goes (the history grows by half when it must), not all up front.
+        history.reserve(min(count - done, max(steps, RESERVE_STEPS)), momentum=bool(hp.momentum))
         index = slice(offset, end) if order is None else order[offset:end]
         run = _scalar_block if scalar else _array_block
         block = run(data, index, hp, weights, velocity)

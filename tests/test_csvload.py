@@ -251,7 +251,7 @@ SIMPLE = {
     "feature_names": ("x1", "x2"),
     "label_name": "y",
     "class_names": ("0", "1"),
-    "description": "2 rows, 2 features; label y: 1 = 1, 0 = 0",
+    "description": "label y: 1 = 1, 0 = 0",
 }
 
 GOOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -269,7 +269,7 @@ GOOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "labels": [0.0, 1.0, 0.0],
             "label_name": "passed",
             "class_names": ("FALSE", "True"),
-            "description": "3 rows, 2 features; label passed: True = 1, FALSE = 0",
+            "description": "label passed: True = 1, FALSE = 0",
         },
     ),
     "float_labels.csv": (
@@ -278,7 +278,7 @@ GOOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "features": [[1.5, 2.0], [3.0, 4.25], [0.5, 1.0]],
             "labels": [0.0, 1.0, 1.0],
             "class_names": ("0.0", "1.0"),
-            "description": "3 rows, 2 features; label y: 1.0 = 1, 0.0 = 0",
+            "description": "label y: 1.0 = 1, 0.0 = 0",
         },
     ),
     "named_classes.csv": (
@@ -289,7 +289,7 @@ GOOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "feature_names": ("petal_length", "petal_width"),
             "label_name": "species",
             "class_names": ("setosa", "versicolor"),
-            "description": "3 rows, 2 features; label species: versicolor = 1, setosa = 0",
+            "description": "label species: versicolor = 1, setosa = 0",
         },
     ),
     "three_classes.csv": (
@@ -299,7 +299,7 @@ GOOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "labels": [0.0, 1.0, 0.0, 1.0],
             "label_name": "kind",
             "class_names": ("not b", "b"),
-            "description": "4 rows, 2 features; label kind: b = 1, the rest = 0 (a, c)",
+            "description": "label kind: b = 1, the rest = 0 (a, c)",
         },
     ),
     "label_first_column.csv": (
@@ -309,7 +309,7 @@ GOOD_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "labels": [0.0, 1.0],
             "feature_names": ("x3", "x1"),
             "label_name": "y",
-            "description": "2 rows, 2 features; label y: 1 = 1, 0 = 0",
+            "description": "label y: 1 = 1, 0 = 0",
         },
     ),
     "unicode_names.csv": (
@@ -375,7 +375,7 @@ def test_long_class_names_are_cut_in_the_description(tmp_path: Path) -> None:
     path.write_text("x,y\n1," + "b" * 100 + "\n2,a\n")
     dataset = load_csv(path)
     assert dataset.class_names == ("a", "b" * 100)
-    assert dataset.description == "2 rows, 1 feature; label y: " + "b" * 40 + "... = 1, a = 0"
+    assert dataset.description == "label y: " + "b" * 40 + "... = 1, a = 0"
 
 
 def test_default_hyperparams_follow_the_size_of_the_file(tmp_path: Path) -> None:
@@ -395,5 +395,5 @@ def test_the_shipped_iris_file_one_vs_rest() -> None:
     assert dataset.labels[:50].tolist() == [1.0] * 50
     assert dataset.class_names == ("not setosa", "setosa")
     assert dataset.description == (
-        "150 rows, 4 features; label species: setosa = 1, the rest = 0 (versicolor, virginica)"
+        "label species: setosa = 1, the rest = 0 (versicolor, virginica)"
     )

@@ -21,7 +21,7 @@ from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
 from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
-from logsgd.core.text import visible
+from logsgd.core.text import read_number, read_whole, visible
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -50,12 +50,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _number() -> argparse._ActionType:
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        value = read_number(text)
+        if value is None:
+            raise argparse.ArgumentTypeError(f"expected a number, got {_shown(text)}")
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {_shown(text)}")
         return value
 
     return parse
@@ -63,10 +62,9 @@ def _number() -> argparse._ActionType:
 
 def _whole(minimum: int) -> argparse._ActionType:
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        value = read_whole(text)
+        if value is None:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown(text)}")
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
         return value
@@ -78,13 +76,24 @@ def _weights(text: str) -> list[float]:
     parts = [p.strip() for p in text.split(",")]
     values: list[float] = []
     for i, part in enumerate(parts):
-        try:
-            values.append(float(part))
-        except ValueError:
+        value = read_number(part)
+        if value is None:
             raise argparse.ArgumentTypeError(
-                f"initial weight w{i} ({part!r}) is not a number"
-            ) from None
+                f"initial weight w{i} ({_shown(part)}) is not a number"
+            )
+        values.append(value)
     return values
+
+
+# A typed value is quoted in a message up to this many characters.
+QUOTE_LIMIT = 40
+
+
+def _shown(text: str) -> str:
+    """A typed value as a message quotes it: repr, cut short if long (a 5,000-digit number)."""
+    if len(text) <= QUOTE_LIMIT:
+        return repr(text)
+    return f"{text[:QUOTE_LIMIT]!r}... ({len(text)} characters)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,23 +213,41 @@ def make_engine(setup: Setup) -> Engine:
 
 
 def run_export(args: argparse.Namespace, setup: Setup) -> int:
-    from logsgd.core.export import Options, write_export
+    from logsgd.core.export import Options, recorded_events, write_export
     from logsgd.core.files import check_output, opened
+    from logsgd.tui import headless
 
     if args.steps is not None and args.epochs is not None:
         raise UsageError("give --steps or --epochs, not both")
     # Checked before anything is computed: an output that is the input, read-only, or not a
-    # file one may replace is refused at once.
+    # file one may replace is refused at once; so is a run that cannot fit in memory.
     inputs = [args.data] if args.data is not None else []
     output = check_output("-" if args.output is None else args.output, inputs)
     engine = make_engine(setup)
+    epochs = 1 if args.epochs is None else args.epochs
     if args.steps is not None:
-        engine.run_steps(args.steps)
+        flag, steps = f"--steps {args.steps}", args.steps
     else:
-        engine.run_epochs(1 if args.epochs is None else args.epochs)
-    # Streamed: every step is written as it is produced, to the temporary file for -o.
-    with opened(output, sys.stdout) as out:
-        write_export(out, engine, args.export, options=Options(all_rows=args.all_rows))
+        flag, steps = f"--epochs {epochs}", headless.planned_steps(engine, epochs)
+    try:
+        headless.check_fits(engine, steps, flag)
+    except headless.RunTooLarge as error:
+        raise UsageError(str(error)) from None
+    if output.kind == "stdout" and sys.stdout is None:
+        raise UsageError("stdout is closed; write the export to a file with -o FILE")
+    progress = headless.Progress(enabled=headless.is_terminal(sys.stderr))
+    try:
+        headless.run(engine, args.steps, epochs, progress)
+        events = (
+            None
+            if args.export == "summary"
+            else headless.reported(recorded_events(engine), engine.cursor, progress)
+        )
+        # Streamed: every step is written as it is produced, to the temporary file for -o.
+        with opened(output, sys.stdout) as out:
+            write_export(out, engine, args.export, events, Options(all_rows=args.all_rows))
+    finally:
+        progress.close()
     return 0
 
 
@@ -232,8 +259,27 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
+def _others_given(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    """The options given besides --version and --list-datasets, as a person typed them."""
+    defaults = vars(parser.parse_args([]))
+    given = [name for name, value in vars(args).items() if value != defaults[name]]
+    names = {"data": "a data file", "output": "-o"}
+    return [
+        names.get(name, f"--{name.replace('_', '-')}")
+        for name in given
+        if name not in ("version", "list_datasets")
+    ]
+
+
 def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version or args.list_datasets:
+        # What they print depends on nothing else: another option was meant for a run.
+        others = _others_given(args, parser)
+        if others:
+            flag = "--version" if args.version else "--list-datasets"
+            raise UsageError(f"{flag} takes no other options (got {', '.join(others)})")
     if args.version:
         from importlib.metadata import PackageNotFoundError, version  # 35 ms: only here
 
@@ -256,10 +302,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     setup = resolve_setup(args)
     if args.export is not None:
         return run_export(args, setup)
-    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+    # Textual reads keys from stdin and draws on stderr: `2>log` would draw into the file.
+    if not all(_is_terminal(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)):
         raise UsageError(
-            "the app needs a terminal (stdin and stdout); for output to a file or pipe, "
-            "use --export FORMAT"
+            "the app needs a terminal (stdin, stdout and stderr); for output to a file or "
+            "pipe, use --export FORMAT"
         )
     # Collection during start-up only walks objects that all live on; the app re-enables it
     # (after freezing them) once the first frame is drawn.
@@ -285,6 +332,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        print(
+            f"{PROG}: error: out of memory: the run needs more than this machine (or its memory "
+            "limit) allows; run fewer steps",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except BrokenPipeError:
         # The reader of our stdout went away (e.g. `| head`); that is not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
