@@ -34,9 +34,7 @@ def visible(text: str) -> str:
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
-_SPECIAL = frozenset(
-    sign + word for sign in ("", "+", "-") for word in ("inf", "infinity", "nan")
-)
+_SPECIAL = frozenset(sign + word for sign in ("", "+", "-") for word in ("inf", "infinity", "nan"))
 
 
 def read_number(text: str) -> float | None:
