@@ -1,6 +1,6 @@
 """Every benchmark of the issue "Fast" in one run; each figure next to its baseline, as a ratio.
 
-    python benchmarks/run_all.py [--quick] [--only app,chart,imports,engine,export,depth]
+    python benchmarks/run_all.py [--quick] [--only app,chart,imports,engine,export,load,depth]
                                  [--export-timeout 60] [--results FILE]
 
 Sections (each also runs alone, with more options, as its own script):
@@ -9,6 +9,7 @@ Sections (each also runs alone, with more options, as its own script):
   imports  bench_app.py --importtime: imports up to the first frame, the app vs the minimal app
   engine   bench_engine.py: steps/s vs a bare numpy loop; history bytes per step
   export   bench_export.py: `logsgd-tui --export summary` per epoch vs a bare numpy loop
+  load     bench_load.py: peak memory reading a 10^6-row CSV vs the data's float64 size
   depth    bench_depth.py: time travel and the chart after 10^6 steps vs a short history
 
 The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
@@ -41,7 +42,7 @@ from bench_engine import Figure  # noqa: E402
 
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
-SECTIONS = ("app", "chart", "imports", "engine", "export", "depth")
+SECTIONS = ("app", "chart", "imports", "engine", "export", "load", "depth")
 
 
 def _run(*argv: str) -> str:
@@ -145,6 +146,7 @@ def main() -> None:
     import bench_depth
     import bench_engine
     import bench_export
+    import bench_load
     import bench_loss_chart
 
     quick = args.quick
@@ -173,6 +175,7 @@ def main() -> None:
             1 if quick else 3,
             (15.0 if quick else 60.0) if args.export_timeout is None else args.export_timeout,
         ),
+        "load": lambda: bench_load.load_figures(300_000 if quick else 1_000_000),
         "depth": lambda: bench_depth.depth_figures(
             100_000 if quick else 1_000_000, args.rows, 10 if quick else 30
         ),

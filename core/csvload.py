@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import array
+import contextlib
 import csv
 import errno
-import io
+import itertools
 import math
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .dataset import Dataset
 from .maths import FloatArray
@@ -33,6 +37,8 @@ _MAGIC = (
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+# The file is read a megabyte at a time where it is read whole.
+_CHUNK_BYTES = 1 << 20
 _TRUE_FALSE = frozenset({"true", "false"})
 
 # A label value compares as a number ("1" and "1.0" are one class) or as text.
@@ -114,8 +120,9 @@ def _number(text: str) -> float | None:
     return read_number(text)
 
 
-def _read_text(path: Path, where: str) -> str:
-    """The file's text, decoded as UTF-8 (a BOM is dropped), or a DataError saying why not."""
+def _check_file(path: Path, where: str) -> tuple[int, int]:
+    """(size in bytes, an upper bound on its lines) of a readable, non-empty file that looks
+    like UTF-8 text from its first bytes; else a DataError saying why not."""
     if where == "":
         raise DataError(None, "the data file name is empty")
     if not path.exists():
@@ -136,72 +143,125 @@ def _read_text(path: Path, where: str) -> str:
         raise DataError(where, "is not a regular file")
     try:
         with open(path, "rb") as stream:
-            data = stream.read()
+            head = stream.read(_CHUNK_BYTES)
+            size, breaks, chunk = 0, 0, head
+            while chunk:  # one pass, a chunk at a time: lines bound the rows to allocate
+                size += len(chunk)
+                breaks += chunk.count(b"\n") + chunk.count(b"\r")
+                chunk = stream.read(_CHUNK_BYTES)
     except PermissionError:
         raise DataError(where, "cannot read the file: permission denied") from None
     except OSError as exc:
         raise DataError(where, f"cannot read the file: {exc.strerror or exc}") from None
-    if not data:
+    if not size:
         raise DataError(where, "the file is empty (0 bytes); a header row and data rows are needed")
     for magic, what in _MAGIC:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise DataError(where, f"the file is not CSV text: it looks like {what}")
-    if data.startswith(_UTF16_BOMS):
+    if head.startswith(_UTF16_BOMS):
         raise DataError(where, "the file is UTF-16 text, not UTF-8; save it as UTF-8 CSV")
+    return size, breaks + 1
+
+
+def _not_text(path: Path, where: str) -> DataError:
+    """Why a file that failed to decode as UTF-8 text is not text, and where (the slow path,
+    taken only for a bad file: it reads the whole file)."""
+    data = path.read_bytes()
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise DataError(
+        return DataError(
             where,
             "the file is not UTF-8 text (it holds NUL bytes: a binary file?)",
             line=_line_of_offset(data, nul),
         )
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         byte = data[exc.start]
-        raise DataError(
+        return DataError(
             where,
             f"the file is not UTF-8 text (byte 0x{byte:02x}; Latin-1 or Windows-1252?); "
             "save it as UTF-8",
             line=_line_of_offset(data, exc.start),
-        ) from None
+        )
+    return DataError(where, "the file is not UTF-8 text")
 
 
-def _records(where: str, text: str) -> list[tuple[int, list[str]]]:
-    """(first line, fields) for every record of the file that is not a blank line."""
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-    records: list[tuple[int, list[str]]] = []
-    previous_end = 0
-    with _FIELD_LIMIT_LOCK:
-        # A single cell may be as long as the file; a too-long cell is then reported as the
-        # bad value it is instead of as csv's "field larger than field limit".
-        old_limit = csv.field_size_limit()
-        csv.field_size_limit(max(old_limit, min(len(text) + 1, 2**31 - 1)))
-        try:
-            for fields in reader:
-                line = previous_end + 1
-                previous_end = reader.line_num
-                if not fields or (len(fields) == 1 and not fields[0].strip()):
-                    continue
-                for index, field in enumerate(fields):
-                    if "\n" in field or "\r" in field:
-                        raise DataError(
-                            where, _multiline_reason(text, line, previous_end), line, index + 1
-                        )
-                records.append((line, fields))
-        except csv.Error as exc:
-            raise DataError(where, f"not readable as CSV: {exc}", line=reader.line_num) from None
-        finally:
-            csv.field_size_limit(old_limit)
-    return records
+class _NotText(Exception):
+    """A NUL byte or a byte that is not UTF-8: the file is not text."""
 
 
-def _multiline_reason(text: str, first: int, last: int) -> str:
+def _text_lines(stream: TextIO) -> Iterator[str]:
+    """The file's lines with their endings (\n, \r\n or \r, as csv reads them), decoded as
+    they are read: never the whole file in memory."""
+    try:
+        for line in stream:
+            if "\x00" in line:
+                raise _NotText
+            yield line
+    except UnicodeDecodeError:
+        raise _NotText from None
+
+
+@contextlib.contextmanager
+def _records(path: Path, where: str, size: int) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """(first line, fields) for every record of the file that is not a blank line, read as
+    the caller iterates, inside the block (csv's field-size limit is raised while it runs)."""
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(_text_lines(stream), skipinitialspace=True)
+
+        def records() -> Generator[tuple[int, list[str]], None, None]:
+            previous_end = 0
+            try:
+                for fields in reader:
+                    line = previous_end + 1
+                    previous_end = reader.line_num
+                    if not fields or (len(fields) == 1 and not fields[0].strip()):
+                        continue
+                    if previous_end > line:  # a quoted value took more than one line
+                        for index, field in enumerate(fields):
+                            if "\n" in field or "\r" in field:
+                                reason = _multiline_reason(path, line, previous_end)
+                                raise DataError(where, reason, line, index + 1)
+                    yield line, fields
+            except csv.Error as exc:
+                raise DataError(
+                    where, f"not readable as CSV: {exc}", line=reader.line_num
+                ) from None
+            except _NotText:
+                raise _not_text(path, where) from None
+
+        with _FIELD_LIMIT_LOCK:
+            # A single cell may be as long as the file; a too-long cell is then reported as
+            # the bad value it is instead of as csv's "field larger than field limit".
+            old_limit = csv.field_size_limit()
+            csv.field_size_limit(max(old_limit, min(size + 1, 2**31 - 1)))
+            iterator = records()
+            try:
+                yield iterator
+            finally:
+                iterator.close()
+                csv.field_size_limit(old_limit)
+
+
+def _header(where: str, records: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """The header row's line and its column names, checked."""
+    first = next(records, None)
+    if first is None:
+        raise DataError(where, "the file holds only blank lines; a header row is expected")
+    header_line, fields = first
+    names = [name.strip() for name in fields]
+    _check_header(where, header_line, names)
+    return header_line, names
+
+
+def _multiline_reason(path: Path, first: int, last: int) -> str:
     """Why a value spans lines first..last: an unclosed quote, or a line break inside quotes."""
-    physical = io.StringIO(text, newline="").readlines()
-    if "".join(physical[first - 1 : last]).count('"') % 2:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        physical = list(itertools.islice(stream, first - 1, last))
+    if "".join(physical).count('"') % 2:
         return f"the quote opened on line {first} is never closed"
     return f"a quoted value runs from line {first} to line {last}; values must fit on one line"
 
@@ -337,6 +397,7 @@ def load_csv(
     label: str | None = None,
     features: Sequence[str] | None = None,
     positive: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Dataset:
     """Read a comma-separated file with a header row into a Dataset.
 
@@ -349,43 +410,34 @@ def load_csv(
     padded with spaces. Defaults: learning rate 0.01 (a file's scale is unknown, and the seed
     lecture's rate suits unscaled features), batch size 2 as in the lecture for up to 20
     rows, else 10, no shuffling, all-zero initial weights.
+
+    The file is read row by row into arrays allocated once: its peak memory is its text plus
+    the numbers (about 8 bytes a cell), not a list of every row's strings. `progress(rows,
+    lines)` is called every hundredth of the file's lines.
     """
     file_path = Path(path)
     # Messages name the file as the caller spelled it ("./a.csv" stays "./a.csv").
     where = os.fspath(path)
-    text = _read_text(file_path, where)
-    records = _records(where, text)
-    if not records:
-        raise DataError(where, "the file holds only blank lines; a header row is expected")
-    header_line, header_fields = records[0]
-    names = [name.strip() for name in header_fields]
-    _check_header(where, header_line, names)
-    label_index, feature_indexes = _choose_columns(where, header_line, names, label, features)
+    size, capacity = _check_file(file_path, where)
+    with _records(file_path, where, size) as records:
+        header_line, names = _header(where, records)
+        label_index, feature_indexes = _choose_columns(where, header_line, names, label, features)
+        # At most one data row a line: the arrays are allocated once (untouched pages cost no
+        # memory), then cut to the rows read.
+        columns = _Columns(where, names, label_index, feature_indexes, capacity)
+        report = max(1, capacity // 100)
+        for line, fields in records:
+            if not any(f.strip() for f in fields):
+                continue  # a row of empty cells
+            columns.add(line, fields)
+            if progress is not None and columns.count % report == 0:
+                progress(columns.count, capacity)
+    values, label_values, codes = columns.finish(header_line)
     label_name = names[label_index]
-    used = sorted([label_index, *feature_indexes])
-    feature_column = {index: position for position, index in enumerate(feature_indexes)}
-
-    rows = _data_rows(where, header_line, records[1:])
-    values = np.empty((len(rows), len(feature_indexes)), dtype=np.float64)
-    label_values: list[str] = []
-    for row, (line, fields) in enumerate(rows):
-        if len(fields) != len(names):
-            column = min(len(fields), len(names)) + 1
-            raise DataError(
-                where, _ragged_reason(fields, len(names), row == 0), line=line, column=column
-            )
-        for index in used:
-            cell = fields[index].strip()
-            if index == label_index:
-                label_values.append(_label_cell(where, cell, label_name, line, index + 1))
-            else:
-                number = _feature_cell(where, cell, names[index], line, index + 1)
-                values[row, feature_column[index]] = number
-
     labels, class_names, mapping = _map_labels(
-        where, label_name, label_index, label_values, positive
+        where, label_name, label_index, label_values, codes, positive
     )
-    n_rows = len(rows)
+    n_rows = values.shape[0]
     feature_names = tuple(names[index] for index in feature_indexes)
     # Names from the file are shown as text everywhere: their control characters made visible
     # once, here (the columns were matched to --label and --features by their real names).
@@ -404,20 +456,69 @@ def load_csv(
     )
 
 
-def _data_rows(
-    where: str, header_line: int, records: list[tuple[int, list[str]]]
-) -> list[tuple[int, list[str]]]:
-    """The data rows (line number, cells), blank ones skipped; at least two are needed."""
-    rows = [(line, fields) for line, fields in records if any(f.strip() for f in fields)]
-    if not rows:
-        raise DataError(where, "the file has a header row but no data rows", line=header_line)
-    if len(rows) == 1:
-        raise DataError(
-            where,
-            "the file has only one data row; at least two are needed (one of each class)",
-            line=rows[0][0],
-        )
-    return rows
+class _Columns:
+    """The data rows read so far: features in a preallocated array, labels as codes."""
+
+    def __init__(
+        self,
+        where: str,
+        names: list[str],
+        label_index: int,
+        feature_indexes: list[int],
+        capacity: int,
+    ) -> None:
+        self.where = where
+        self.names = names
+        self.label_index = label_index
+        self.used = sorted([label_index, *feature_indexes])
+        self.feature_column = {index: position for position, index in enumerate(feature_indexes)}
+        self.values = np.empty((capacity, len(feature_indexes)), dtype=np.float64)
+        self.codes = array.array("i")  # the label of each row, as the index of its spelling
+        self.spellings: dict[str, int] = {}  # each label value as written, in order seen
+        self.count = 0
+        self.first_line = 0
+
+    def add(self, line: int, fields: list[str]) -> None:
+        names = self.names
+        if len(fields) != len(names):
+            column = min(len(fields), len(names)) + 1
+            raise DataError(
+                self.where,
+                _ragged_reason(fields, len(names), self.count == 0),
+                line=line,
+                column=column,
+            )
+        if self.count == 0:
+            self.first_line = line
+        row = self.values[self.count]
+        for index in self.used:
+            cell = fields[index].strip()
+            if index == self.label_index:
+                value = _label_cell(self.where, cell, names[index], line, index + 1)
+                self.codes.append(self.spellings.setdefault(value, len(self.spellings)))
+            else:
+                row[self.feature_column[index]] = _feature_cell(
+                    self.where, cell, names[index], line, index + 1
+                )
+        self.count += 1
+
+    def finish(self, header_line: int) -> tuple[FloatArray, list[str], NDArray[np.int32]]:
+        """(features, the label values as written in order seen, each row's code); at least two
+        data rows are needed."""
+        if self.count == 0:
+            raise DataError(
+                self.where, "the file has a header row but no data rows", line=header_line
+            )
+        if self.count == 1:
+            raise DataError(
+                self.where,
+                "the file has only one data row; at least two are needed (one of each class)",
+                line=self.first_line,
+            )
+        values = self.values[: self.count]
+        values.flags.writeable = False  # handed over to the Dataset as it is, not copied
+        codes = np.frombuffer(self.codes, dtype=np.int32)
+        return values, list(self.spellings), codes
 
 
 def _label_cell(where: str, cell: str, label_name: str, line: int, column: int) -> str:
@@ -473,9 +574,14 @@ def _map_labels(
     label_name: str,
     label_index: int,
     label_values: list[str],
+    codes: NDArray[np.int32],
     positive: str | None,
 ) -> tuple[FloatArray, tuple[str, str], str]:
-    """0/1 labels, (name of class 0, name of class 1) and a one-line account of the mapping."""
+    """0/1 labels, (name of class 0, name of class 1) and a one-line account of the mapping.
+
+    `label_values` are the distinct values as written, in the order first seen; `codes` the
+    index of each row's value among them.
+    """
     keys, kind = _label_keys(label_values)
     spelling: dict[LabelKey, str] = {}
     for key, value in zip(keys, label_values, strict=True):
@@ -504,8 +610,8 @@ def _map_labels(
             mapping = f"label {label_name}: {_short(one)} = 1, {_short(zero)} = 0"
         else:
             mapping = f"label {label_name}: {_short(one)} = 1, the rest = 0 ({_plain_list(others)})"
-        labels = np.array([1.0 if key == wanted else 0.0 for key in keys], dtype=np.float64)
-        return labels, (zero, one), mapping
+        per_value = np.array([1.0 if key == wanted else 0.0 for key in keys], dtype=np.float64)
+        return per_value[codes], (zero, one), mapping
     if len(spelling) > 2:
         values = _plain_list([spelling[key] for key in sorted(spelling)])
         raise DataError(
@@ -515,6 +621,7 @@ def _map_labels(
         )
     # Two classes: 0/1 and false/true sort the right way round, and so does any other pair.
     key_zero, key_one = sorted(spelling)
-    labels = np.array([1.0 if key == key_one else 0.0 for key in keys], dtype=np.float64)
+    per_value = np.array([1.0 if key == key_one else 0.0 for key in keys], dtype=np.float64)
+    labels = per_value[codes]
     zero, one = spelling[key_zero], spelling[key_one]
     return labels, (zero, one), f"label {label_name}: {_short(one)} = 1, {_short(zero)} = 0"

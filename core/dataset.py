@@ -33,8 +33,8 @@ class Dataset:
     initial_weights: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        features = np.array(self.features, dtype=np.float64, copy=True)
-        labels = np.array(self.labels, dtype=np.float64, copy=True).reshape(-1)
+        features = _owned(self.features)
+        labels = _owned(self.labels).reshape(-1)
         if features.ndim != 2 or features.shape[0] != labels.shape[0]:
             raise ValueError("features must be (n, d) and labels (n,)")
         if len(self.feature_names) != features.shape[1]:
@@ -58,6 +58,14 @@ class Dataset:
         if self.initial_weights is not None:
             return np.array(self.initial_weights, dtype=np.float64)
         return np.zeros(self.n_features + 1, dtype=np.float64)
+
+
+def _owned(values: object) -> FloatArray:
+    """values as a float64 array no one else can change: a read-only float64 array as it is
+    (the loader of a 5-million-row file hands its array over, no copy), anything else copied."""
+    if isinstance(values, np.ndarray) and values.dtype == np.float64 and not values.flags.writeable:
+        return values
+    return np.array(values, dtype=np.float64, copy=True)
 
 
 def standardize(features: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:

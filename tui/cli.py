@@ -178,7 +178,21 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
         features = None
         if args.features is not None:
             features = [name.strip() for name in args.features.split(",")]
-        dataset = load_csv(args.data, label=args.label, features=features, positive=args.positive)
+        from logsgd.tui.headless import Progress, is_terminal
+
+        # A large file takes seconds to read: say how far it is, on a terminal.
+        progress = Progress(enabled=is_terminal(sys.stderr))
+        progress.phase("reading the file")
+        try:
+            dataset = load_csv(
+                args.data,
+                label=args.label,
+                features=features,
+                positive=args.positive,
+                progress=progress.update,
+            )
+        finally:
+            progress.close()
     else:
         dataset = load_builtin("seed" if args.dataset is None else args.dataset)
     hp = dataset.hyperparams
