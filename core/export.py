@@ -50,11 +50,17 @@ SUMMARY_KEYS = (
     "epochs",
     "weights",
     "loss",
+    "objective",
     "accuracy",
     "diverged",
     "diverged_at_step",
     "standardized",
     "dataset",
+    "rows",
+    "features",
+    "initial_weights",
+    "hyperparams",
+    "changes",
 )
 
 TEXT_WIDTH = 100
@@ -684,17 +690,26 @@ def _latex_align(equations: Iterable[Equation]) -> str:
     return "\\begin{align*}\n" + _tex_align_body(equations) + "\\end{align*}\n"
 
 
+# Rows per tabular block of predictions: a page holds about this many, and blocks break
+# between pages where one long tabular cannot.
+LATEX_TABLE_ROWS = 40
+
+
 def _latex_predictions(engine: Engine, event: StepEvent, options: Options) -> str:
-    # A paragraph rather than a table: it breaks across lines and pages for any number of rows.
+    """The predictions as tables (row, y, z, f) of at most LATEX_TABLE_ROWS rows each."""
     rows, left_out = _listed_rows(event, engine.n_rows, options)
-    entries = []
-    for r in rows:
-        number, y, z, f = _prediction_cells(engine, event, r)
-        entries.append(f"row {number}: $z = {z.strip('$')}$, $f = {f.strip('$')}$, $y = {y}$")
-    text = "Predictions: " + ";\n".join(entries)
+    out = ["Predictions:\n"]
+    for start in range(0, len(rows), LATEX_TABLE_ROWS):
+        block = rows[start : start + LATEX_TABLE_ROWS]
+        lines = [" & ".join(_prediction_cells(engine, event, r)) + r" \\" for r in block]
+        out.append(
+            "\n\\begin{tabular}{rrrr}\nrow & $y$ & $z$ & $f$ \\\\ \\hline\n"
+            + "\n".join(lines)
+            + "\n\\end{tabular}\n"
+        )
     if left_out:
-        text += f"; {latex_escape(_rest_words(left_out))}"
-    return text + ".\n"
+        out.append(f"\n{latex_escape(_rest_words(left_out)).capitalize()}.\n")
+    return "".join(out)
 
 
 def _latex_step(engine: Engine, event: StepEvent, options: Options) -> str:
@@ -718,7 +733,8 @@ def _latex_step(engine: Engine, event: StepEvent, options: Options) -> str:
     out.append(_latex_align([derivation.batch_loss()]))
     for j in range(d + 1):
         title = _weight_title(engine, hp, j, _tex_sym)
-        out.append(f"\n\\paragraph{{{latex_title(title)}}}\n")
+        # \boldmath: the heading's symbols as bold as its words (and as "Row 1")
+        out.append(f"\n\\paragraph{{\\boldmath {latex_title(title)}}}\n")
         out.append(_latex_align(derivation.weight(j)))
     out.append("\n\\paragraph{After the update}\n")
     out.append(f"Weights: {_tex_weights(event.weights_after)}.\n\n")
@@ -741,8 +757,10 @@ def _latex_header(engine: Engine, hp: Hyperparams) -> str:
         f"% Worked derivation of mini-batch SGD on {latex_escape(engine.dataset.name)}, "
         "exported by logsgd-tui.\n"
         "% A fragment: \\input it into a document that loads amsmath.\n"
-        # Long derivations may break across pages; the group keeps the setting to this fragment.
-        "\\begingroup\n\\allowdisplaybreaks\n"
+        # Long derivations may break across pages, and long names (worst_fractal_dimension)
+        # cannot be hyphenated: \sloppy spaces a line out rather than let it run over the
+        # margin. The group keeps both settings to this fragment.
+        "\\begingroup\n\\allowdisplaybreaks\n\\sloppy\n"
         "\\begin{itemize}\n" + "".join(f"\\item {item}\n" for item in items) + "\\end{itemize}\n"
     )
 
@@ -795,20 +813,44 @@ def _jsonl_chunks(engine: Engine, events: Iterable[StepEvent], options: Options)
         yield _json(jsonl_record(event), event.step) + "\n"
 
 
+def _settings_record(hp: Hyperparams) -> dict[str, object]:
+    return {
+        "learning_rate": hp.learning_rate,
+        "batch_size": hp.batch_size,
+        "shuffle": hp.shuffle,
+        "seed": hp.seed,
+        "l2": hp.l2,
+        "momentum": hp.momentum,
+    }
+
+
 def summary_record(engine: Engine, last: StepEvent) -> dict[str, object]:
-    """Where the run stands after `last`: completed epochs, weights, loss, divergence."""
+    """Where the run stands after `last`, and what run it is: the data, the settings it
+    started with and every change of them (from which step), the initial weights."""
     epochs = sum(1 for boundary in engine.epoch_boundaries() if 0 < boundary <= last.step)
     stopped = _stop_notice(engine, last) is not None
+    first = engine.hyperparams_at(1) if engine.history_length else engine.hyperparams
+    changes = [
+        {"from_step": step, "hyperparams": _settings_record(engine.hyperparams_at(step))}
+        for step in engine.hyperparam_changes()
+        if step <= last.step
+    ]
     return {
         "steps": last.step,
         "epochs": epochs,
         "weights": last.weights_after.tolist(),
         "loss": float(last.loss_after),
+        "objective": float(last.objective_after),
         "accuracy": float(last.accuracy_after),
         "diverged": stopped,
         "diverged_at_step": engine.diverged_at if stopped else None,
         "standardized": engine.standardized,
         "dataset": engine.dataset.name,
+        "rows": engine.n_rows,
+        "features": list(engine.dataset.feature_names),
+        "initial_weights": engine.initial_weights.tolist(),
+        "hyperparams": _settings_record(first),
+        "changes": changes,
     }
 
 

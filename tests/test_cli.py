@@ -256,15 +256,31 @@ def test_summary_after_100_epochs() -> None:
         "epochs",
         "weights",
         "loss",
+        "objective",
         "accuracy",
         "diverged",
         "diverged_at_step",
         "standardized",
         "dataset",
+        "rows",
+        "features",
+        "initial_weights",
+        "hyperparams",
+        "changes",
     ]
     assert list(summary) == keys == list(SUMMARY_KEYS)
     assert summary["steps"] == 200 and summary["epochs"] == 100
-    assert summary["dataset"] == "seed"
+    assert summary["dataset"] == "seed" and summary["rows"] == 4
+    # What run it summarises: the settings it ran with, and no change of them.
+    assert summary["hyperparams"] == {
+        "learning_rate": 0.01,
+        "batch_size": 2,
+        "shuffle": False,
+        "seed": 0,
+        "l2": 0.0,
+        "momentum": 0.0,
+    }
+    assert summary["changes"] == [] and summary["initial_weights"] == [1e-8, -1e-8, 1e-8]
     assert summary["diverged"] is False and summary["diverged_at_step"] is None
     assert summary["standardized"] is False
     # The lecture: with more epochs the swinging weights settle near the labels.

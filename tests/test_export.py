@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logsgd.core import Dataset, Engine, Hyperparams, SettingError
+from logsgd.core.builtin_datasets import builtin_names, load_builtin
 from logsgd.core.export import (
     FORMATS,
     JSONL_KEYS,
     SUMMARY_KEYS,
+    Options,
     latex_escape,
     recorded_events,
     render,
@@ -305,7 +307,7 @@ def test_latex_fragment_is_balanced_and_escapes_names() -> None:
     assert "\\begin{align*}" in tex and "\\frac{1}{5}" in tex  # a mean of five terms
     seed_tex = render(seed_engine(), "latex")
     assert tex_balanced(seed_tex)
-    assert r"4.394\times10^{-32}" in seed_tex and r"$f = 1 - 3.883\times10^{-77}$" in seed_tex
+    assert r"4.394\times10^{-32}" in seed_tex and r"& $1 - 3.883\times10^{-77}$ \\" in seed_tex
 
 
 @pytest.mark.parametrize(
@@ -363,6 +365,27 @@ def test_latex_compiles_in_an_article_with_amsmath(
     assert (tmp_path / "doc.pdf").stat().st_size > 0
 
 
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None,
+    reason="pdflatex is not installed (Debian: apt-get install texlive-latex-base)",
+)
+@pytest.mark.parametrize(
+    ("name", "all_rows"),
+    [(name, False) for name in builtin_names()] + [("breast-cancer", True)],
+)
+def test_every_builtins_latex_compiles_with_no_overfull_box(
+    name: str, all_rows: bool, tmp_path: Path
+) -> None:
+    # Long feature names (worst_fractal_dimension), 30 weights, 569 rows of predictions.
+    engine = Engine(load_builtin(name))
+    engine.run_steps(2)
+    result = compile_latex(render(engine, "latex", options=Options(all_rows=all_rows)), tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    log = (tmp_path / "doc.log").read_text(encoding="latin-1")
+    overfull = [line for line in log.splitlines() if line.startswith("Overfull")]
+    assert not overfull, overfull
+
+
 # ---------------------------------------------------------------------------- summary
 
 
@@ -382,6 +405,22 @@ def test_summary_after_one_epoch_of_the_seed_lecture() -> None:
     assert summary["accuracy"] == 0.5
     assert summary["diverged"] is False and summary["diverged_at_step"] is None
     assert summary["standardized"] is False and summary["dataset"] == "seed"
+
+
+def test_summary_lists_every_change_of_the_settings_with_its_step() -> None:
+    engine = seed_engine(steps=3)
+    engine.set_hyperparams(learning_rate=0.02)
+    engine.run_steps(2)
+    engine.set_hyperparams(l2=0.1, momentum=0.5)
+    engine.run_steps(1)
+    summary = json.loads(render(engine, "summary"))
+    assert summary["hyperparams"]["learning_rate"] == 0.01
+    assert [(c["from_step"], c["hyperparams"]["learning_rate"]) for c in summary["changes"]] == [
+        (4, 0.02),
+        (6, 0.02),
+    ]
+    assert summary["changes"][1]["hyperparams"]["l2"] == 0.1
+    assert summary["objective"] > summary["loss"]  # with L2 on, the penalty is part of it
 
 
 def test_summary_counts_completed_epochs_and_reports_divergence() -> None:
