@@ -504,7 +504,8 @@ def _tex_header_items(engine: Engine, hp: Hyperparams, escape: Callable[[str], s
                 f"$x_{{{j + 1}}}$ = {escape(n)}" for j, n in enumerate(dataset.feature_names)
             )
         )
-    label = f"label $y$: {escape(dataset.label_name)}"
+    # "label $y$: y" says nothing: the name only when it is not already the symbol.
+    label = "label $y$" if dataset.label_name == "y" else f"label $y$: {escape(dataset.label_name)}"
     if dataset.class_names != ("0", "1"):
         label += f" (0 = {escape(dataset.class_names[0])}, 1 = {escape(dataset.class_names[1])})"
     items.append(label)
