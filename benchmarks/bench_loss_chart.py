@@ -32,7 +32,7 @@ from pathlib import Path
 from bench_app import HEIGHT, WIDTH, Tmux, TmuxError, at_step, real_argv, shows, write_rows_csv
 from bench_engine import Figure
 
-from logsgd.core.datasets import load_builtin
+from logsgd.core.builtin_datasets import load_builtin
 
 TARGET_RATIO = 1.5
 # Epochs that R runs (tui/app.py, RUN_EPOCHS); a change there shows as a wait that times out.
