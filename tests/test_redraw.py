@@ -81,6 +81,47 @@ def test_a_step_on_wide_data_redraws_no_layout() -> None:
     assert count_redraws(["--dataset", "iris-versicolor-virginica"], presses=10) == Counter()
 
 
+def panels_shown(keys: list[str], size: tuple[int, int] = (120, 36)) -> list[Counter[str]]:
+    """For each key in turn, which panels drew themselves (Panel.show) after it."""
+    app = LogSGDApp(make_engine(resolve_setup(build_parser().parse_args([]))))
+    shown: Counter[str] = Counter()
+    per_key: list[Counter[str]] = []
+
+    async def run() -> None:
+        async with app.run_test(size=size) as pilot:
+            # A notice first: its line (the status line's third) makes the panels shorter.
+            await pilot.press("right", "plus")
+            await pilot.pause()
+            for panel in app.query(Panel):
+                show = panel.show
+
+                def counting(state: Any, show: Any = show, name: str = str(panel.id)) -> None:
+                    shown[name] += 1
+                    show(state)
+
+                panel.show = counting  # type: ignore[method-assign]
+            for key in keys:
+                shown.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                per_key.append(Counter(shown))
+
+    asyncio.run(run())
+    return per_key
+
+
+def test_a_view_setting_redraws_only_the_panels_that_show_it() -> None:
+    chart, faster, tab, step = panels_shown(["c", "plus", "tab", "right"])
+    # The panels whose drawing reads the whole state (batch, gradients: Panel.drawn_from's
+    # default) redraw on every change; the others only when what they show changed.
+    every = Counter({"batch": 1, "gradients": 1})
+    assert chart == every + Counter({"chart": 1})  # the loss chart instead of the weights
+    assert faster == every + Counter({"status": 1})  # "autoplay speed 8 steps per second"
+    assert tab == every  # the selection is a layout, not a drawing
+    # A step draws every panel once.
+    assert step == every + Counter({"status": 1, "dataset": 1, "predictions": 1, "chart": 1})
+
+
 # ---------------------------------------------------------------------- the line renderer
 
 STYLES = st.sampled_from(["", "bold", "red", "bold underline", "italic", "reverse green"])

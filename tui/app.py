@@ -5,17 +5,21 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from textual import events, work
+from textual import actions, events, work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static
 
 from logsgd.core.engine import Engine
@@ -51,6 +55,8 @@ MIN_HEIGHT = 16
 GC_YOUNG_THRESHOLD = 50_000
 ENGINE_ACTIONS = {c.action_name for c in COMMANDS if c.changes_run}
 BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
+# The arrow keys' actions: queued and applied together (see run_action).
+MOVE_ACTIONS = {"step_forward", "step_back"}
 
 
 class LogSGDApp(App[int]):
@@ -60,8 +66,10 @@ class LogSGDApp(App[int]):
     TITLE = "logsgd-tui"
     BINDINGS = bindings()
 
-    # repaint=False: the panels bound to it repaint themselves; a repaint of the App would
-    # mark the whole screen dirty and redraw every widget on every step.
+    # The one state: the step on screen and every view setting (ViewState's fields). It
+    # changes only by being replaced; the panels are bound to it, and watch_state does what
+    # a change does beyond drawing. repaint=False: the panels repaint what they change; a
+    # repaint of the App would mark the whole screen dirty and redraw every widget.
     state: reactive[ViewState | None] = reactive(
         None, init=False, always_update=True, repaint=False
     )
@@ -71,14 +79,7 @@ class LogSGDApp(App[int]):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self.chart_mode: ChartMode = "weights"
-        self.selected_panel = "batch"
-        self.playing = False
-        self.speed = 2.0
-        self.busy = ""
-        self._notice = ""
-        self._timer: Any = None
-        self._data_info: DataInfo | None = None
+        self._timer: Timer | None = None
         self._main_thread = threading.get_ident()
         # Arrow keys queue moves; one flush applies them all and draws once (key floods).
         self._moves: list[int] = []
@@ -104,8 +105,11 @@ class LogSGDApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._apply_layout()
-        self._publish(self.engine.current())
+        self._fit_to(self.size)
+        event = self.engine.current()
+        self.state = ViewState(
+            event=event, data=self._data_info(), chart=self._chart_data(event, "weights")
+        )
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
@@ -121,10 +125,11 @@ class LogSGDApp(App[int]):
             gc.enable()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._apply_layout(event.size)
+        self._fit_to(event.size)
 
-    def _apply_layout(self, size: Size | None = None) -> None:
-        width, height = size or self.size
+    def _fit_to(self, size: Size) -> None:
+        """The layout for the terminal's size: all panels, one at a time, or a notice."""
+        width, height = size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(too_small, "too-small")
         self.query_one("#too-small", Static).update(
@@ -133,16 +138,67 @@ class LogSGDApp(App[int]):
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.set_class(compact, "compact")
         self.query_one(Footer).compact = compact
+
+    def _select(self, selected: str) -> None:
+        """Mark the selected panel (the compact layout shows it alone) and its tab."""
         for name in PANELS:
-            panel = self.query_one(f"#{name}")
-            panel.set_class(name == self.selected_panel, "-selected")
+            self.query_one(f"#{name}").set_class(name == selected, "-selected")
         for row in self.query(".row"):
-            row.set_class(bool(row.query(f"#{self.selected_panel}")), "-has-selected")
+            row.set_class(bool(row.query(f"#{selected}")), "-has-selected")
         tabs = "  ".join(
-            f"[reverse] {i} {name} [/]" if name == self.selected_panel else f" {i} {name} "
+            f"[reverse] {i} {name} [/]" if name == selected else f" {i} {name} "
             for i, name in enumerate(PANELS, start=1)
         )
         self.query_one("#tabs", Static).update(tabs)
+
+    # ------------------------------------------------------------------ the state
+
+    def _change(self, **changes: Any) -> None:
+        """Replace the state with one whose given fields differ (its chart follows in
+        validate_state, the side effects in watch_state)."""
+        if self.state is not None:
+            self.state = replace(self.state, **changes)
+
+    def validate_state(self, state: ViewState | None) -> ViewState | None:
+        """Give a state whose step or chart mode changed the chart of its own: the one place
+        the app builds a chart (a replaced state still carries the chart it came with)."""
+        old = self.state
+        if (
+            state is not None
+            and old is not None
+            and state.chart is old.chart
+            and (state.event is not old.event or state.chart_mode != old.chart_mode)
+        ):
+            return replace(state, chart=self._chart_data(state.event, state.chart_mode))
+        return state
+
+    def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
+        """What a change of the view does beyond drawing it: all of it, here.
+
+        The panels redraw themselves (each bound to the state); this starts and stops the
+        autoplay timer, lays out the selected panel, shows a background run, and refreshes
+        the Footer's keys when what check_action answers can have changed.
+        """
+        if new is None:
+            return
+        if old is None or (old.playing, old.speed) != (new.playing, new.speed):
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+            if new.playing:
+                self._timer = self.set_interval(1.0 / new.speed, self._autoplay_tick)
+        if old is None or old.selected_panel != new.selected_panel:
+            self._select(new.selected_panel)
+        if old is None or old.busy != new.busy:
+            self.set_class(bool(new.busy), "busy")
+            if new.busy:
+                self.query_one("#progress", ProgressBar).update(total=100, progress=0)
+        # The Footer re-lays itself out on every refresh_bindings; only ask when what
+        # check_action answers can have changed (back at step 0, a background run).
+        enabled = (new.event.step == 0, bool(new.busy))
+        if enabled != self._bindings_key:
+            self._bindings_key = enabled
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ engine -> state
 
@@ -153,47 +209,36 @@ class LogSGDApp(App[int]):
             self._receive(message)
 
     def _receive(self, message: EngineMessage) -> None:
+        changes: dict[str, Any] = {}
         if isinstance(message, HyperparamsChanged):
-            changes = describe_changes(message.old, message.new, show_old=True)
+            described = describe_changes(message.old, message.new, show_old=True)
             dropped = message.dropped_steps
-            self._notice = f"from step {message.event.step + 1}: {changes}" + (
+            changes["notice"] = f"from step {message.event.step + 1}: {described}" + (
                 f" ({dropped} later steps dropped, shown faint)" if dropped else ""
             )
         elif isinstance(message, Diverged):
-            self._notice = f"diverged at step {message.at_step}: {message.reason}"
-            self._stop_play()
-        elif isinstance(message, Reset) and message.restarted:
-            self._data_info = None
-            self._notice = "restarted at step 0"
-        self._publish(message.event)
+            changes["notice"] = f"diverged at step {message.at_step}: {message.reason}"
+            changes["playing"] = False
+        elif isinstance(message, Reset):
+            if message.restarted:
+                changes["data"] = self._data_info()
+                changes["notice"] = "restarted at step 0"
+            else:
+                changes["notice"] = "reset to step 0 (the recorded steps are kept: → replays them)"
+        self._change(event=message.event, **changes)
 
-    def _publish(self, event: StepEvent) -> None:
-        if self._data_info is None:
-            ds = self.engine.dataset
-            self._data_info = DataInfo(
-                name=ds.name,
-                feature_names=ds.feature_names,
-                label_name=ds.label_name,
-                class_names=ds.class_names,
-                inputs=self.engine.inputs,
-                labels=ds.labels,
-            )
-        self.state = ViewState(
-            event=event,
-            data=self._data_info,
-            chart=self._chart_data(event.step),
-            notice=self._notice,
-            playing=self.playing,
-            speed=self.speed,
+    def _data_info(self) -> DataInfo:
+        ds = self.engine.dataset
+        return DataInfo(
+            name=ds.name,
+            feature_names=ds.feature_names,
+            label_name=ds.label_name,
+            class_names=ds.class_names,
+            inputs=self.engine.inputs,
+            labels=ds.labels,
         )
-        # The Footer re-lays itself out on every refresh_bindings; only ask when what
-        # check_action answers can have changed (back at step 0, a background run).
-        enabled = (event.step == 0, bool(self.busy))
-        if enabled != self._bindings_key:
-            self._bindings_key = enabled
-            self.refresh_bindings()
 
-    def _chart_data(self, cursor: int) -> ChartData:
+    def _chart_data(self, event: StepEvent, mode: ChartMode) -> ChartData:
         engine = self.engine
         history = engine.weight_history()
         picks = downsample_indices(history.shape[0], CHART_POINTS)
@@ -202,7 +247,7 @@ class LogSGDApp(App[int]):
         if ghost is not None:
             ghost_picks = downsample_indices(ghost.weights.shape[0], CHART_POINTS)
             ghost_steps = (ghost_picks + ghost.start_step).astype(np.float64)
-        if self.chart_mode == "loss":
+        if mode == "loss":
             values = engine.loss_at(picks)[:, None]
             names: tuple[str, ...] = ("loss",)
             ghost_values = (
@@ -220,13 +265,13 @@ class LogSGDApp(App[int]):
                 else np.zeros((0, history.shape[1]))
             )
         return ChartData(
-            mode=self.chart_mode,
+            mode=mode,
             steps=steps,
             values=values,
             series_names=names,
             ghost_steps=ghost_steps if ghost is not None else np.zeros(0),
             ghost_values=ghost_values,
-            cursor=cursor,
+            cursor=event.step,
             # Past a dozen epochs the chart marks none; do not list 500,000 of them to find out.
             epoch_boundaries=(
                 tuple(engine.epoch_boundaries())
@@ -236,17 +281,29 @@ class LogSGDApp(App[int]):
             changes=tuple(engine.hyperparam_changes()),
         )
 
-    def _refresh_view(self) -> None:
-        """Re-publish the current step after a view setting changed."""
-        if self.state is not None:
-            self._publish(self.state.event)
+    # ------------------------------------------------------------------ commands
 
-    # ------------------------------------------------------------------ enabled or not
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every command comes through here, from a key, the palette or the Footer (whose
+        keys are simulated key presses).
+
+        An arrow key only queues its move; any other command first applies the moves queued
+        before it, so that it acts on the step the lecturer pressed their way to.
+        """
+        _, name, _ = actions.parse(action) if isinstance(action, str) else action
+        if name not in MOVE_ACTIONS:
+            self._flush_moves()
+        return await super().run_action(action, default_namespace, namespaces)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_panel" and self.screen is not self.screen_stack[0]:
             return False  # in a form, tab moves between fields
-        if self.busy and action in ENGINE_ACTIONS:
+        if self.state is not None and self.state.busy and action in ENGINE_ACTIONS:
             return False
         if action in BACK_ACTIONS and self._cursor_after_queued_moves() == 0:
             return None  # shown greyed in the Footer
@@ -281,65 +338,41 @@ class LogSGDApp(App[int]):
         return cursor
 
     def action_next_epoch(self) -> None:
-        self._flush_moves()
         if self.engine.steps_to_next_boundary() > BACKGROUND_STEPS:
             self._start_background(1, "running to the end of the epoch")
         else:
             self.engine.next_epoch_boundary()
 
     def action_previous_epoch(self) -> None:
-        self._flush_moves()
         self.engine.previous_epoch_boundary()
 
     def action_first_step(self) -> None:
-        self._flush_moves()
         self.engine.first()
 
     def action_last_step(self) -> None:
-        self._flush_moves()
         self.engine.last()
 
     def action_reset(self) -> None:
-        self._flush_moves()
-        self._notice = "reset to step 0 (the recorded steps are kept: → replays them)"
         self.engine.reset()
 
     # ------------------------------------------------------------------ autoplay
 
     def action_toggle_play(self) -> None:
-        if self.playing:
-            self._stop_play()
-        else:
-            self.playing = True
-            self._start_timer()
-        self._refresh_view()
-
-    def _start_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_interval(1.0 / self.speed, self._autoplay_tick)
-
-    def _stop_play(self) -> None:
-        self.playing = False
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        if self.state is not None:
+            self._change(playing=not self.state.playing)
 
     def _autoplay_tick(self) -> None:
-        self._flush_moves()
-        before = self.engine.cursor
-        self.engine.step()
-        if self.engine.cursor == before:  # diverged: nothing more to play
-            self._stop_play()
-            self._refresh_view()
+        # As a Right press: queued behind the keys waiting, never ahead of them. At a
+        # divergence the engine says Diverged, which stops the play.
+        self._queue_move(+1)
 
     def _change_speed(self, direction: int) -> None:
-        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
-        self._notice = f"autoplay speed {fmt_data(self.speed)} steps per second"
-        if self.playing:
-            self._start_timer()
-        self._refresh_view()
+        if self.state is None:
+            return
+        speed = self.state.speed
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - speed))
+        speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+        self._change(speed=speed, notice=f"autoplay speed {fmt_data(speed)} steps per second")
 
     def action_faster(self) -> None:
         self._change_speed(+1)
@@ -353,36 +386,29 @@ class LogSGDApp(App[int]):
         try:
             self.engine.set_hyperparams(**changes)
         except SettingError as error:
-            self._notice = f"not changed: {error}"
-            self._refresh_view()
+            self._change(notice=f"not changed: {error}")
 
     def action_scale_lr(self, factor: float) -> None:
-        self._flush_moves()
         lr = self.engine.hyperparams.learning_rate
         # Divide rather than multiply by 0.1: 0.1 * 0.1 is 0.010000000000000002, 0.1 / 10 is 0.01.
         self._set(learning_rate=lr * factor if factor >= 1 else lr / (1 / factor))
 
     def action_change_batch(self, delta: int) -> None:
-        self._flush_moves()
         self._set(batch_size=self.engine.hyperparams.batch_size + delta)
 
     def action_toggle_shuffle(self) -> None:
-        self._flush_moves()
         self._set(shuffle=not self.engine.hyperparams.shuffle)
 
     def action_toggle_standardize(self) -> None:
-        self._flush_moves()
         try:
             self.engine.restart(standardized=not self.engine.standardized)
         except SettingError as error:
-            self._notice = f"not changed: {error}"
+            self._change(notice=f"not changed: {error}")
         else:
             state = "on" if self.engine.standardized else "off"
-            self._notice = f"standardization {state}: restarted at step 0"
-        self._refresh_view()
+            self._change(notice=f"standardization {state}: restarted at step 0")
 
     def action_edit(self) -> None:
-        self._flush_moves()
         from logsgd.tui.screens.edit import EditScreen, EditValues
 
         engine = self.engine
@@ -404,27 +430,19 @@ class LogSGDApp(App[int]):
         try:
             if not np.array_equal(initial_weights, engine.initial_weights):
                 engine.restart(initial_weights=initial_weights, hyperparams=hyperparams)
-                self._notice = "new initial weights: restarted at step 0"
-                self._refresh_view()
+                self._change(notice="new initial weights: restarted at step 0")
             else:
                 engine.set_hyperparams(hyperparams)
         except SettingError as error:  # only the data can refute it (e.g. z overflows)
-            self._notice = f"not changed: {error}"
-            self._refresh_view()
+            self._change(notice=f"not changed: {error}")
 
     # ------------------------------------------------------------------ long runs
 
     def action_run_epochs(self) -> None:
-        self._flush_moves()
         self._start_background(RUN_EPOCHS, f"running {RUN_EPOCHS} epochs")
 
     def _start_background(self, epochs: int, what: str) -> None:
-        self._stop_play()
-        self.busy = what
-        self.query_one("#progress", ProgressBar).update(total=100, progress=0)
-        self.add_class("busy")
-        self._notice = f"{what}… (Escape cancels)"
-        self._refresh_view()
+        self._change(playing=False, busy=what, notice=f"{what}… (Escape cancels)")
         self._run_in_background(epochs)
 
     @work(thread=True, exclusive=True, group="run")
@@ -446,36 +464,35 @@ class LogSGDApp(App[int]):
             self.call_from_thread(self._run_finished, worker.is_cancelled)
 
     def _progress(self, done: int, total: int) -> None:
+        # The worker's report, not a setting of the view: it goes to the bar alone.
         self.query_one("#progress", ProgressBar).update(total=total, progress=min(done, total))
 
     def _run_finished(self, cancelled: bool) -> None:
-        what = self.busy
-        self.busy = ""
-        self.remove_class("busy")
-        self._notice = f"cancelled: {what}" if cancelled else f"done: {what}"
-        self._refresh_view()
+        what = self.state.busy if self.state is not None else ""
+        self._change(busy="", notice=f"cancelled: {what}" if cancelled else f"done: {what}")
 
     def action_cancel(self) -> None:
-        if self.busy:
+        if self.state is not None and self.state.busy:
             self.workers.cancel_group(self, "run")
 
     # ------------------------------------------------------------------ view
 
     def action_toggle_chart(self) -> None:
-        self.chart_mode = "loss" if self.chart_mode == "weights" else "weights"
-        self._refresh_view()
+        if self.state is not None:
+            self._change(chart_mode="loss" if self.state.chart_mode == "weights" else "weights")
 
     def action_next_panel(self) -> None:
-        index = PANELS.index(self.selected_panel)
-        self.action_show_panel(PANELS[(index + 1) % len(PANELS)])
+        if self.state is not None:
+            index = PANELS.index(self.state.selected_panel)
+            self._change(selected_panel=PANELS[(index + 1) % len(PANELS)])
 
     def action_show_panel(self, name: str) -> None:
-        self.selected_panel = name
-        self._apply_layout()
-        self._refresh_view()
+        self._change(selected_panel=name)
 
     def action_scroll_panel(self, dx: int, dy: int) -> None:
-        panel = self.query_one(f"#{self.selected_panel}")
+        if self.state is None:
+            return
+        panel = self.query_one(f"#{self.state.selected_panel}")
         for scrollable in panel.query("VerticalScroll, RowTable"):
             scrollable.scroll_relative(x=dx, y=dy, animate=False)
 

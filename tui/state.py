@@ -55,14 +55,32 @@ class DataInfo:
 
 @dataclass(frozen=True, eq=False)
 class ViewState:
-    """The StepEvent on screen plus the view settings around it."""
+    """The StepEvent on screen plus the view settings around it: all that the screen shows.
+
+    The app holds exactly one and changes it by replacing it (`dataclasses.replace`); panels
+    are bound to it and redraw from it, and the app's watcher does what a change of a setting
+    does beyond drawing (a timer, a layout, the Footer's keys). Nothing else holds a setting.
+    """
 
     event: StepEvent
+    """The step on screen, as the engine computed it."""
     data: DataInfo
+    """The dataset's names and values, as the engine uses them."""
     chart: ChartData
+    """The history as the chart draws it, for `event` and `chart_mode` (the app builds it)."""
     notice: str = ""
+    """The last thing the app said (a change of settings, a refusal, a run's end); it stays
+    until the next one."""
     playing: bool = False
-    speed: float = 2.0  # autoplay steps per second
+    """Autoplay is on: a step every 1 / speed seconds."""
+    speed: float = 2.0
+    """Autoplay steps per second."""
+    chart_mode: ChartMode = "weights"
+    """What the chart draws: the weights or the full-data loss."""
+    selected_panel: str = "batch"
+    """The panel that the scroll keys move (the only one shown in the compact layout)."""
+    busy: str = ""
+    """What runs in the background ("running 10 epochs"), or "" when nothing does."""
 
     @property
     def n_rows(self) -> int:

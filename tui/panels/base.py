@@ -28,9 +28,19 @@ class Panel(Widget):
         None, init=False, always_update=True, repaint=False
     )
 
-    def watch_state(self, state: ViewState | None) -> None:
-        if state is not None:
-            self.show(state)
+    def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
+        # A change of a setting this panel does not show (the speed, the selected panel)
+        # leaves it alone.
+        if new is not None and (old is None or self.drawn_from(old) != self.drawn_from(new)):
+            self.show(new)
+
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        """The parts of the state that `show` reads: a new state redraws the panel only if
+        one of them changed (compared with ==; events and data by identity).
+
+        By default the whole state, so a panel that reads a new field never misses it.
+        """
+        return (state,)
 
     def on_mount(self) -> None:
         if self.state is not None:

@@ -39,6 +39,9 @@ class DatasetPanel(Panel):
         widths[-1] = max(widths[-1], 1)
         return names, widths
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.event, state.data)
+
     def show(self, state: ViewState) -> None:
         event = state.event
         data = state.data

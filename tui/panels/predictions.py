@@ -24,6 +24,9 @@ class PredictionsPanel(Panel):
     def compose(self) -> ComposeResult:
         yield RowTable(id="predictions-table")
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.event, state.data)
+
     def show(self, state: ViewState) -> None:
         event = state.event
         n = state.n_rows

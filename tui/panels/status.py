@@ -90,5 +90,8 @@ class StatusLine(Panel):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="status-text")
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.event, state.data, state.notice, state.playing, state.speed)
+
     def show(self, state: ViewState) -> None:
         set_text(self.query_one("#status-text", Static), status_text(state))
