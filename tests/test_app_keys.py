@@ -564,6 +564,34 @@ def test_chart_key_toggles_weights_and_loss() -> None:
     run_scenario(scenario)
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_the_status_line_breaks_between_its_parts_and_is_as_high_as_its_lines(width: int) -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "u")  # a "next step" part and a notice
+        static = app.query_one("#status-text", Static)
+        lines = shown(app, "status-text").splitlines()
+        assert static.size.height == len(lines)
+        assert all(len(line) <= static.size.width for line in lines), lines
+        # Every part whole on one line; they read in order.
+        parts = [part for line in lines for part in line.split(" · ")]
+        assert parts == [
+            "seed",
+            "step 1/1",
+            "epoch 1 batch 1/2",
+            "loss 60.26",
+            "accuracy 50.0%",
+            "lr 0.01",
+            "batch size 2",
+            "shuffle off",
+            "raw features",
+            "next step: lr 0.02",
+            "from step 2: lr 0.01 → 0.02",
+        ]
+        assert len(lines) == (5 if width == 60 else 3)  # at 60 both first lines break
+
+    run_scenario(scenario, size=(width, 36 if width == 120 else 24))
+
+
 def test_panel_keys_show_one_panel_at_a_time_in_the_compact_layout() -> None:
     def visible(app: LogSGDApp) -> list[str]:
         return [name for name in PANELS if app.query_one(f"#{name}").display]

@@ -2,8 +2,8 @@
 
 Key latency is a benchmark (benchmarks/bench_app.py), not a timed test. These tests pin the
 mechanisms it depends on, which are counts, not times: a step must not re-lay out the screen,
-repaint the whole screen, or repaint a panel's border; and the fast line renderer of RowTable
-must draw exactly what Rich would.
+repaint the whole screen, or repaint a panel's border, and redraws only the lines that changed.
+(The fast line renderer is held against Rich in test_textual_internals.py.)
 """
 
 from __future__ import annotations
@@ -12,12 +12,6 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from rich.console import Console
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -120,59 +114,6 @@ def test_a_view_setting_redraws_only_the_panels_that_show_it() -> None:
     assert tab == every  # the selection is a layout, not a drawing
     # A step draws every panel once.
     assert step == every + Counter({"status": 1, "dataset": 1, "predictions": 1, "chart": 1})
-
-
-# ---------------------------------------------------------------------- the line renderer
-
-STYLES = st.sampled_from(["", "bold", "red", "bold underline", "italic", "reverse green"])
-PIECES = st.lists(st.tuples(st.text(st.sampled_from("ab ·≈◀0.-"), max_size=6), STYLES), max_size=6)
-
-
-def reference(text: Text, base: Style) -> list[tuple[str, Style]]:
-    """What Rich draws, one (character, style) per cell, on base plus the text's own style."""
-    style = base + Style.parse(text.style) if isinstance(text.style, str) else base + text.style
-    cells = []
-    for segment in text.render(Console()):
-        if segment.text != "\n":
-            cells += [
-                (ch, style + segment.style if segment.style else style) for ch in segment.text
-            ]
-    return cells
-
-
-def cells(segments: list[Segment]) -> list[tuple[str, Style]]:
-    return [(ch, segment.style) for segment in segments for ch in segment.text]
-
-
-class _Headless(RowTable):
-    """A RowTable outside an app: only its line renderer is used."""
-
-    @property
-    def app(self) -> Any:  # type: ignore[override]
-        class _App:
-            console = Console()
-
-        return _App()
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    pieces=PIECES,
-    line_style=STYLES,
-    overlaps=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20), STYLES), max_size=3),
-)
-def test_row_segments_draw_what_rich_draws(
-    pieces: list[tuple[str, str]], line_style: str, overlaps: list[tuple[int, int, str]]
-) -> None:
-    text = Text(style=line_style)
-    for piece, style in pieces:
-        text.append(piece, style=style or None)
-    for start, end, style in overlaps:  # stylize() can overlap the pieces: the slow path
-        if style:
-            text.stylize(style, start, end)
-    base = Style(color="white", bgcolor="black")
-    table = _Headless.__new__(_Headless)
-    assert cells(table._segments(text, base)) == reference(text, base)
 
 
 def test_a_step_redraws_only_the_table_lines_that_changed() -> None:

@@ -11,6 +11,8 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from logsgd.tui.textual_internals import line_segments, set_scroll_size
+
 RowRenderer = Callable[[int], Text]
 # The column names of a table; a panel's caption above them is plain bold.
 COLUMN_HEADER_STYLE = "bold underline"
@@ -53,7 +55,7 @@ class RowTable(ScrollView, can_focus=False):
         self._header = tuple(header)
         self._n_rows = n_rows
         self._row_text = row_text
-        self._set_virtual_size(Size(width, n_rows + len(self._header)))
+        set_scroll_size(self, Size(width, n_rows + len(self._header)))
         if self._drawn_view != self._view():
             self.refresh()
             return
@@ -97,40 +99,6 @@ class RowTable(ScrollView, can_focus=False):
             self._row_text(i).plain for i in range(self._n_rows)
         ]
 
-    def _set_virtual_size(self, size: Size) -> None:
-        """Change the scrollable size, re-laying out the screen only when it has to.
-
-        Setting `virtual_size` asks for a layout pass of the whole screen, which redraws every
-        panel (most of a step's cost). The table's own box never depends on its content (it
-        is 1fr by 1fr), so a new size needs a layout only when a scrollbar appears or goes.
-        """
-        if size == self.virtual_size:
-            return
-        width, height = self.container_size
-        # The rule Widget._refresh_scrollbars applies for overflow "auto".
-        horizontal, vertical = size.width > width, size.height > height
-        if vertical and not horizontal:
-            horizontal = size.width > width - self.styles.scrollbar_size_vertical
-        if horizontal and not vertical:
-            vertical = size.height > height - self.styles.scrollbar_size_horizontal
-        if (
-            width
-            and height
-            and horizontal == self.show_horizontal_scrollbar
-            and vertical == self.show_vertical_scrollbar
-        ):
-            self.set_reactive(RowTable.virtual_size, size)
-            # The scrollbars' thumbs (reactives: they repaint only if they change) and a
-            # scroll offset still inside the new size.
-            if self.show_vertical_scrollbar:
-                self.vertical_scrollbar.window_virtual_size = size.height
-            if self.show_horizontal_scrollbar:
-                self.horizontal_scrollbar.window_virtual_size = size.width
-            self.scroll_x = self.validate_scroll_x(self.scroll_x)
-            self.scroll_y = self.validate_scroll_y(self.scroll_y)
-        else:
-            self.virtual_size = size
-
     def show_rows(self, first: int, last: int) -> None:
         """Scroll so rows first..last (0-based) are visible, if they are not already."""
         if self._n_rows == 0:
@@ -157,7 +125,7 @@ class RowTable(ScrollView, can_focus=False):
         self._drawn[y] = text
         if text is None:
             return Strip.blank(width, base)
-        full = Strip(self._segments(text, base))
+        full = Strip(line_segments(text, base, self.app.console))
         strip = full.crop(scroll_x, scroll_x + width)
         # A number cut at the edge would read as another number ("0.3136" as "0"): mark every
         # cut with an ellipsis instead.
@@ -166,38 +134,6 @@ class RowTable(ScrollView, can_focus=False):
         if scroll_x > 0 and strip.cell_length > 1:
             strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
         return strip.extend_cell_length(width, base)
-
-    def _segments(self, text: Text, base: Style) -> list[Segment]:
-        """One line of text as segments on the base style (plus the text's own style, which
-        `Text.render` leaves to its caller).
-
-        The panels build their lines by appending styled pieces, so the spans do not overlap
-        and each piece is one segment; that is about twice as fast as Rich's general
-        `Text.render`, which the rare overlapping case still goes through.
-        """
-        style = base + _style(text.style) if text.style else base
-        plain = text.plain
-        segments: list[Segment] = []
-        position = 0
-        for span in sorted(text.spans, key=lambda span: span.start):
-            if span.start < position:
-                return [
-                    Segment(seg.text, style + seg.style if seg.style else style)
-                    for seg in text.render(self.app.console)
-                    if seg.text != "\n"
-                ]
-            if span.start > position:
-                segments.append(Segment(plain[position : span.start], style))
-            if span.end > span.start:
-                segments.append(Segment(plain[span.start : span.end], style + _style(span.style)))
-            position = max(position, span.end)
-        if position < len(plain):
-            segments.append(Segment(plain[position:], style))
-        return segments
-
-
-def _style(style: str | Style) -> Style:
-    return Style.parse(style) if isinstance(style, str) else style
 
 
 def _same(a: Text | None, b: Text | None) -> bool:
