@@ -23,23 +23,22 @@ from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static
 
 from logsgd.core.engine import Engine
-from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset, StepEvent
+from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
 from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError
+from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings
 from logsgd.tui.panels.batch import BatchPanel
-from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, ChartPanel
+from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
-from logsgd.tui.state import PANELS, ChartData, ChartMode, DataInfo, ViewState, downsample_indices
+from logsgd.tui.state import PANELS, DataInfo, ViewState
 
 if TYPE_CHECKING:
     from logsgd.tui.cli import Setup
 
-# The chart never draws more points than this, however long the history: redraws stay flat.
-CHART_POINTS = 240
 # Epochs that R runs in the background.
 RUN_EPOCHS = 10
 # Runs longer than this many new steps go to a worker thread, with a progress bar.
@@ -85,7 +84,7 @@ class LogSGDApp(App[int]):
         self._moves: list[int] = []
         self._flush_scheduled = False
         self._bindings_key: tuple[bool, bool] | None = None
-        engine.subscribe(self._on_engine)
+        engine.subscribe(self.engine_message)
 
     # ------------------------------------------------------------------ layout
 
@@ -108,7 +107,9 @@ class LogSGDApp(App[int]):
         self._fit_to(self.size)
         event = self.engine.current()
         self.state = ViewState(
-            event=event, data=self._data_info(), chart=self._chart_data(event, "weights")
+            event=event,
+            data=self._data_info(),
+            chart=chart_data(self.engine, "weights", event.step),
         )
         self.call_after_refresh(self._after_first_frame)
 
@@ -169,7 +170,7 @@ class LogSGDApp(App[int]):
             and state.chart is old.chart
             and (state.event is not old.event or state.chart_mode != old.chart_mode)
         ):
-            return replace(state, chart=self._chart_data(state.event, state.chart_mode))
+            return replace(state, chart=chart_data(self.engine, state.chart_mode, state.event.step))
         return state
 
     def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
@@ -202,7 +203,9 @@ class LogSGDApp(App[int]):
 
     # ------------------------------------------------------------------ engine -> state
 
-    def _on_engine(self, message: EngineMessage) -> None:
+    def engine_message(self, message: EngineMessage) -> None:
+        """The app's subscriber to its engine: the message's step goes on screen (from any
+        thread; a background run's messages are handed to the app's own)."""
         if threading.get_ident() != self._main_thread:
             self.call_from_thread(self._receive, message)
         else:
@@ -236,49 +239,6 @@ class LogSGDApp(App[int]):
             class_names=ds.class_names,
             inputs=self.engine.inputs,
             labels=ds.labels,
-        )
-
-    def _chart_data(self, event: StepEvent, mode: ChartMode) -> ChartData:
-        engine = self.engine
-        history = engine.weight_history()
-        picks = downsample_indices(history.shape[0], CHART_POINTS)
-        steps = picks.astype(np.float64)
-        ghost = engine.ghost
-        if ghost is not None:
-            ghost_picks = downsample_indices(ghost.weights.shape[0], CHART_POINTS)
-            ghost_steps = (ghost_picks + ghost.start_step).astype(np.float64)
-        if mode == "loss":
-            values = engine.loss_at(picks)[:, None]
-            names: tuple[str, ...] = ("loss",)
-            ghost_values = (
-                engine.loss_of_weights(ghost.weights[ghost_picks])[:, None]
-                if ghost is not None
-                else np.zeros((0, 1))
-            )
-        else:
-            values = np.array(history[picks])
-            d = engine.dataset.n_features
-            names = tuple(f"w{j}" for j in range(d)) + (f"w{d} bias",)
-            ghost_values = (
-                np.array(ghost.weights[ghost_picks])
-                if ghost is not None
-                else np.zeros((0, history.shape[1]))
-            )
-        return ChartData(
-            mode=mode,
-            steps=steps,
-            values=values,
-            series_names=names,
-            ghost_steps=ghost_steps if ghost is not None else np.zeros(0),
-            ghost_values=ghost_values,
-            cursor=event.step,
-            # Past a dozen epochs the chart marks none; do not list 500,000 of them to find out.
-            epoch_boundaries=(
-                tuple(engine.epoch_boundaries())
-                if engine.epochs_started <= MAX_BOUNDARY_LINES + 1
-                else ()
-            ),
-            changes=tuple(engine.hyperparam_changes()),
         )
 
     # ------------------------------------------------------------------ commands

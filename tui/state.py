@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 from logsgd.core.events import StepEvent
 from logsgd.core.maths import FloatArray
 
@@ -85,10 +83,3 @@ class ViewState:
     @property
     def n_rows(self) -> int:
         return int(self.data.labels.shape[0])
-
-
-def downsample_indices(length: int, points: int) -> np.ndarray:
-    """At most `points` evenly spread indices into 0 .. length-1, always with both ends."""
-    if length <= points:
-        return np.arange(length)
-    return np.unique(np.linspace(0, length - 1, points).round().astype(np.int64))
