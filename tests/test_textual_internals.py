@@ -20,13 +20,17 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.textual_internals import (
     WRITTEN_AGAINST,
     line_segments,
     scrollbars_for,
+    scrolled_vertically,
     set_scroll_size,
+    thumb_drawing,
 )
 
 # The table's box; the scroll sizes tried lie around it, where the rule has its cases.
@@ -224,3 +228,104 @@ def test_the_app_lines_take_the_fast_path() -> None:
     text.append("-210.0", style="red")
     segments = line_segments(text, Style(), CONSOLE)
     assert [s.text for s in segments] == ["  ", "(f1 - y1)", " = ", "-210.0"]
+
+
+# ---------------------------------------------------------------------- scrollbar thumbs
+
+# (scrollable height, window) pairs: a short table, a long one, 100,000 rows.
+THUMB_CASES = ((9, 8), (20, 8), (100, 8), (100_002, 8), (100_002, 3))
+
+
+def drawn_bar(app: App[None], bar: ScrollBar) -> list[tuple[str, Any]]:
+    """What the scrollbar draws now: its renderable rendered at its size, cell for cell."""
+    console = app.console
+    options = console.options.update_dimensions(bar.size.width, bar.size.height)
+    return [
+        (ch, segment.style)
+        for segment in console.render(bar.render(), options)
+        for ch in segment.text
+    ]
+
+
+async def _check_thumbs() -> tuple[list[str], set[bool]]:
+    wrong = []
+    outcomes = set()
+    app = BoxApp((1, 1))
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RowTable)
+        for virtual_height, window in THUMB_CASES:
+            table.styles.height = window
+            table.virtual_size = Size(5, virtual_height)
+            await pilot.pause(0)
+            bar = table.vertical_scrollbar
+            last = max(1, virtual_height - window)
+            positions = sorted({0, 1, 2, 3, last // 3, last // 2, last - 1, last, 37.5, 32 * 7})
+            for start in positions:
+                for end in positions:
+                    bar.position = start
+                    before = drawn_bar(app, bar)
+                    same = thumb_drawing(bar, bar.validate_position(end)) == thumb_drawing(
+                        bar, bar.position
+                    )
+                    bar.position = end
+                    drawn_same = drawn_bar(app, bar) == before
+                    outcomes.add(drawn_same)
+                    if same != drawn_same:
+                        wrong.append(
+                            f"{virtual_height} rows in {window}, thumb from {start} to {end}: "
+                            f"drawn {'alike' if drawn_same else 'differently'}, the copy says "
+                            f"{'alike' if same else 'differently'}"
+                        )
+    return wrong, outcomes
+
+
+def test_a_thumb_is_drawn_alike_exactly_when_the_copy_says_so() -> None:
+    wrong, outcomes = asyncio.run(_check_thumbs())
+    assert outcomes == {True, False}, "the cases should move some thumbs and keep others"
+    what = "draws scrollbar thumbs otherwise: " + "; ".join(wrong)
+    assert not wrong, changed_rule("textual", what)
+
+
+async def _scroll_both_ways() -> list[str]:
+    """scrolled_vertically against ScrollView.watch_scroll_y: the same bar and view after it,
+    and the bar repainted when (for Textual's: whenever) its thumb moved."""
+    wrong = []
+    app = BoxApp((1, 1))
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RowTable)
+        table.virtual_size = Size(5, 100_002)
+        await pilot.pause(0)
+        bar = table.vertical_scrollbar
+        repaints = 0
+        refresh = bar.refresh
+
+        def counting_refresh(*args: Any, **kwargs: Any) -> Any:
+            nonlocal repaints
+            repaints += 1
+            return refresh(*args, **kwargs)
+
+        bar.refresh = counting_refresh  # type: ignore[method-assign]
+        for start, end in ((0, 32), (32, 64), (0, 99_000), (99_000, 5), (7, 7.5)):
+            results = []
+            for watcher in (scrolled_vertically, ScrollView.watch_scroll_y):
+                table.set_reactive(RowTable.scroll_y, start)
+                bar.position = start
+                before = drawn_bar(app, bar)
+                await pilot.pause(0)
+                repaints = 0
+                table.set_reactive(RowTable.scroll_y, end)
+                watcher(table, start, end)
+                await pilot.pause(0)
+                moved = drawn_bar(app, bar) != before
+                results.append((bar.position, drawn_bar(app, bar), table.scroll_offset))
+                expected = moved if watcher is scrolled_vertically else start != end
+                if bool(repaints) != expected:
+                    wrong.append(f"{watcher.__name__} from {start} to {end}: {repaints} repaints")
+            if results[0] != results[1]:
+                wrong.append(f"from {start} to {end}: {results[0][::2]} != {results[1][::2]}")
+    return wrong
+
+
+def test_scrolling_moves_the_thumb_as_textual_does() -> None:
+    wrong = asyncio.run(_scroll_both_ways())
+    assert not wrong, changed_rule("textual", "scrolls a view otherwise: " + "; ".join(wrong))

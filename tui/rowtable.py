@@ -11,7 +11,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from logsgd.tui.textual_internals import line_segments, set_scroll_size
+from logsgd.tui.textual_internals import line_segments, scrolled_vertically, set_scroll_size
 
 RowRenderer = Callable[[int], Text]
 # The column names of a table; a panel's caption above them is plain bold.
@@ -45,17 +45,26 @@ class RowTable(ScrollView, can_focus=False):
         self._drawn_view: tuple[int, int, int] | None = None
 
     def set_content(
-        self, header: Sequence[Text], n_rows: int, row_text: RowRenderer, width: int
+        self,
+        header: Sequence[Text],
+        n_rows: int,
+        row_text: RowRenderer,
+        width: int,
+        visible: tuple[int, int] | None = None,
     ) -> None:
         """Replace what the table shows; cheap, whatever n_rows is.
 
-        Only the lines on screen whose text changed are redrawn (a step changes the numbers,
-        not the column names, the blank lines or, often, the marks).
+        With `visible` (first, last: 0-based rows), scroll so that they are on screen first
+        (see show_rows). Then only the lines on screen whose text changed are redrawn (a step
+        changes the numbers, not the column names, the blank lines or, often, the marks);
+        after a scroll every line is, and none is compared.
         """
         self._header = tuple(header)
         self._n_rows = n_rows
         self._row_text = row_text
         set_scroll_size(self, Size(width, n_rows + len(self._header)))
+        if visible is not None:
+            self.show_rows(*visible)
         if self._drawn_view != self._view():
             self.refresh()
             return
@@ -110,6 +119,9 @@ class RowTable(ScrollView, can_focus=False):
         target = max(0, min(first, self._n_rows - visible))
         self.scroll_to(y=target, animate=False, immediate=True)
 
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        scrolled_vertically(self, old, new)
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per pass, not per line: rich_style walks the whole DOM above.
         self._base_style = self.rich_style
@@ -125,15 +137,38 @@ class RowTable(ScrollView, can_focus=False):
         self._drawn[y] = text
         if text is None:
             return Strip.blank(width, base)
-        full = Strip(line_segments(text, base, self.app.console))
-        strip = full.crop(scroll_x, scroll_x + width)
-        # A number cut at the edge would read as another number ("0.3136" as "0"): mark every
-        # cut with an ellipsis instead.
-        if full.cell_length > scroll_x + width and width > 1:
-            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
-        if scroll_x > 0 and strip.cell_length > 1:
-            strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
-        return strip.extend_cell_length(width, base)
+        segments = line_segments(text, base, self.app.console)
+        return Strip(window(segments, scroll_x, width, base), width)
+
+
+def window(segments: list[Segment], scroll_x: int, width: int, base: Style) -> list[Segment]:
+    """Cells scroll_x .. scroll_x + width of a line, padded with spaces to `width` cells.
+
+    A number cut at the edge would read as another number ("0.3136" as "0"): every cut is
+    marked with an ellipsis instead. Built as segments and made into one Strip by the caller:
+    Strip operations (crop, join, extend) make a Strip each, with its caches, and a table
+    that scrolls to the batch redraws every line of it on every step.
+    """
+    length = Segment.get_line_length(segments)
+    if scroll_x == 0 and length <= width:  # the common case: the whole line, padded
+        return segments + [Segment(" " * (width - length), base)] if length < width else segments
+    shown = _cells(segments, scroll_x, scroll_x + width)
+    shown_length = max(0, min(length, scroll_x + width) - scroll_x)
+    ellipsis = Segment("…", base)
+    if length > scroll_x + width and width > 1:
+        shown, shown_length = [*_cells(shown, 0, width - 1), ellipsis], width
+    if scroll_x > 0 and shown_length > 1:
+        shown = [ellipsis, *_cells(shown, 1, width)]
+        shown_length = min(shown_length, width)
+    if shown_length < width:
+        shown.append(Segment(" " * (width - shown_length), base))
+    return shown
+
+
+def _cells(segments: list[Segment], start: int, end: int) -> list[Segment]:
+    """The segments' cells start .. end (a double-width character cut in two is a space)."""
+    parts = list(Segment.divide(segments, [start, end]))
+    return parts[1] if len(parts) > 1 else []
 
 
 def _same(a: Text | None, b: Text | None) -> bool:

@@ -133,7 +133,9 @@ class StatusLine(Panel):
             wrapped
             for parts in status_parts(state)
             for line in fit_parts(parts, width)
-            for wrapped in (line.wrap(console, width, overflow="fold") if width > 0 else [line])
+            for wrapped in (
+                line.wrap(console, width, overflow="fold") if line.cell_len > width > 0 else [line]
+            )
         ]
         static.styles.height = len(lines)  # the same number again is no change, no layout
         static.update(Text("\n").join(lines), layout=False)
