@@ -523,12 +523,14 @@ def test_escape_cancels_a_background_run(dataset_maker: Callable[..., Dataset]) 
         await pilot.press("R")
         assert app.state.busy
         assert app.has_class("busy")
+        assert app.query_one("#progress").display  # mounted for the run
         assert app.check_action("step_forward", ()) is False
         assert app.check_action("edit", ()) is False
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.state.busy == ""
+        assert not app.query("#progress")  # and gone with it
         assert "cancelled" in shown(app, "status-text")
         stopped_at = app.engine.cursor
         assert 0 < stopped_at < 10 * rows

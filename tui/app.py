@@ -14,13 +14,13 @@ import numpy as np
 from textual import actions, events, work
 from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 
 from logsgd.core.engine import Engine
 from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
@@ -58,6 +58,14 @@ BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
 MOVE_ACTIONS = {"step_forward", "step_back"}
 
 
+def tabs_text(selected: str) -> str:
+    """The compact layout's tabs, the selected one in reverse (our own markup, constant)."""
+    return "  ".join(
+        f"[reverse] {i} {name} [/]" if name == selected else f" {i} {name} "
+        for i, name in enumerate(PANELS, start=1)
+    )
+
+
 class LogSGDApp(App[int]):
     """Step through SGD of one sigmoid neuron, every number of the hand calculation on screen."""
 
@@ -90,17 +98,17 @@ class LogSGDApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status").data_bind(LogSGDApp.state)
-        with Vertical(id="panels"):
-            with Horizontal(id="top", classes="row"):
-                yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
-                yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
-                yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
-            with Horizontal(id="bottom", classes="row"):
-                yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
-                yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
-        yield Static(id="tabs")
-        yield Static(id="too-small")
-        yield ProgressBar(id="progress", show_eta=False)
+        # The two rows of panels share the height between the status line and the Footer.
+        with Horizontal(id="top", classes="row"):
+            yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
+            yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
+            yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
+        with Horizontal(id="bottom", classes="row"):
+            yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
+            yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
+        # The tabs (compact layout), the too-small notice and the progress bar (a background
+        # run) are mounted when needed: every widget costs the first frame its mount, its
+        # styles and its rendering.
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,12 +141,28 @@ class LogSGDApp(App[int]):
         width, height = size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(too_small, "too-small")
-        self.query_one("#too-small", Static).update(
-            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}\n(now {width}x{height})"
+        self._place(
+            "too-small",
+            too_small,
+            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}\n(now {width}x{height})",
         )
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.set_class(compact, "compact")
         self.query_one(Footer).compact = compact
+        selected = self.state.selected_panel if self.state is not None else "batch"
+        self._place("tabs", compact, tabs_text(selected))
+
+    def _place(self, name: str, shown: bool, text: str) -> None:
+        """Mount the Static #name showing text, or update it, or remove it when not shown."""
+        present = self.query(f"#{name}").results(Static)
+        static = next(iter(present), None)
+        if not shown:
+            if static is not None:
+                static.remove()
+        elif static is None:
+            self.mount(Static(text, id=name), before=self.query_one(Footer))
+        else:
+            static.update(text)
 
     def _select(self, selected: str) -> None:
         """Mark the selected panel (the compact layout shows it alone) and its tab."""
@@ -146,11 +170,20 @@ class LogSGDApp(App[int]):
             self.query_one(f"#{name}").set_class(name == selected, "-selected")
         for row in self.query(".row"):
             row.set_class(bool(row.query(f"#{selected}")), "-has-selected")
-        tabs = "  ".join(
-            f"[reverse] {i} {name} [/]" if name == selected else f" {i} {name} "
-            for i, name in enumerate(PANELS, start=1)
-        )
-        self.query_one("#tabs", Static).update(tabs)
+        for tabs in self.query("#tabs").results(Static):
+            tabs.update(tabs_text(selected))
+
+    def _show_progress(self, shown: bool) -> None:
+        """The progress bar of a background run, mounted while it runs."""
+        from textual.widgets import ProgressBar  # not needed for the first frame
+
+        bars = self.query("#progress").results(ProgressBar)
+        bar = next(iter(bars), None)
+        if shown and bar is None:
+            bar = ProgressBar(id="progress", show_eta=False, total=100)
+            self.mount(bar, before=self.query_one(Footer))
+        elif not shown and bar is not None:
+            bar.remove()
 
     # ------------------------------------------------------------------ the state
 
@@ -192,8 +225,7 @@ class LogSGDApp(App[int]):
             self._select(new.selected_panel)
         if old is None or old.busy != new.busy:
             self.set_class(bool(new.busy), "busy")
-            if new.busy:
-                self.query_one("#progress", ProgressBar).update(total=100, progress=0)
+            self._show_progress(bool(new.busy))
         # The Footer re-lays itself out on every refresh_bindings; only ask when what
         # check_action answers can have changed (back at step 0, a background run).
         enabled = (new.event.step == 0, bool(new.busy))
@@ -425,7 +457,10 @@ class LogSGDApp(App[int]):
 
     def _progress(self, done: int, total: int) -> None:
         # The worker's report, not a setting of the view: it goes to the bar alone.
-        self.query_one("#progress", ProgressBar).update(total=total, progress=min(done, total))
+        from textual.widgets import ProgressBar
+
+        for bar in self.query("#progress").results(ProgressBar):
+            bar.update(total=total, progress=min(done, total))
 
     def _run_finished(self, cancelled: bool) -> None:
         what = self.state.busy if self.state is not None else ""

@@ -13,11 +13,11 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import NoReturn, overload
 
+from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.dataset import Dataset
-from logsgd.core.builtin_datasets import describe_builtins, load_builtin
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
 
@@ -85,9 +85,31 @@ def _weights(text: str) -> list[float]:
     return values
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from logsgd.core.export import FORMATS
+class _ExportFormats(Sequence[str]):
+    """The formats of core.export, read from there only when asked for.
 
+    argparse asks `choices` only to check a given --export value, to list them in --help or
+    in an error: core.export (and json with it) is then imported, never for the app's first
+    frame.
+    """
+
+    def _formats(self) -> tuple[str, ...]:
+        from logsgd.core.export import FORMATS
+
+        return FORMATS
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._formats()[index]
+
+    def __len__(self) -> int:
+        return len(self._formats())
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description=(
@@ -126,9 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version")
     parser.add_argument(
         "--export",
-        choices=FORMATS,
+        choices=_ExportFormats(),
         metavar="FORMAT",
-        help=f"run headless and write one of: {', '.join(FORMATS)}",
+        help="run headless and write one of: %(choices)s",
     )
     parser.add_argument("--steps", type=_whole(0), help="steps to export")
     parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
