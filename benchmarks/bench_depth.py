@@ -8,9 +8,10 @@ calls; the ratio deep / shallow should stay near 1.
 
 - Time travel: engine.back() from the end, engine.jump(1), engine.last(); each builds a
   StepEvent (O(B d) plus the step's O(n d) full-data figures, whatever the depth).
-- Chart: what the app does to redraw the weight chart, headless at 120x36: LogSGDApp._chart_data
-  (downsampled to CHART_POINTS) and the ChartPanel's show(state), which rasterises the lines and
-  builds every Strip of the ChartCanvas, plus reading those Strips back through render_line.
+- Chart: what the app does to redraw the weight chart, headless at 120x36: chart_data (the
+  history at the chart's steps, at most CHART_POINTS) and the ChartPanel's show(state), which
+  rasterises the lines and builds every Strip of the ChartCanvas, plus reading those Strips back
+  through render_line.
 - For information: the app's whole publish of one step (engine event, ViewState, every panel's
   show) at depth, and the gc-tracked objects a Right press leaves behind in the app against the
   minimal app (objects that pile up make Python's full garbage collections slower and slower).
@@ -35,6 +36,7 @@ from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.chartcanvas import ChartCanvas
+from logsgd.tui.chartdata import chart_data
 from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.state import ViewState
 
@@ -75,7 +77,7 @@ def _from(engine: Engine, before: Callable[[Engine], object]) -> None:
     the data, not the depth. Each timed move computes its figures afresh instead.
     """
     before(engine)
-    engine._full_data.clear()
+    engine.evaluator.clear()
 
 
 def travel_figures(label: str, shallow: Engine, deep: Engine, repeats: int) -> list[Figure]:
@@ -109,7 +111,7 @@ async def _chart_and_publish(
 ) -> list[Figure]:
     app = LogSGDApp(shallow)
     engines = {"shallow": shallow, "deep": deep}
-    deep.subscribe(app._on_engine)  # the app then publishes either engine's steps
+    deep.subscribe(app.engine_message)  # the app then publishes either engine's steps
     figures = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -126,11 +128,12 @@ async def _chart_and_publish(
         states: dict[str, ViewState] = {}
         for name, e in engines.items():
             use(name)
-            states[name] = ViewState(event=events[name], data=data, chart=app._chart_data(e.cursor))
+            chart = chart_data(e, "weights", e.cursor)
+            states[name] = ViewState(event=events[name], data=data, chart=chart)
 
-        def chart_data(name: str) -> None:
+        def build_chart(name: str) -> None:
             use(name)
-            app._chart_data(app.engine.cursor)
+            chart_data(app.engine, "weights", app.engine.cursor)
 
         def read_strips() -> None:
             # What the compositor then asks for: show() built the Strips, these only index them.
@@ -144,13 +147,13 @@ async def _chart_and_publish(
         def redraw(name: str) -> None:
             # What a step does to the chart: build ChartData, show it (rasterise, build Strips).
             use(name)
-            chart = app._chart_data(app.engine.cursor)
+            chart = chart_data(app.engine, "weights", app.engine.cursor)
             panel.show(ViewState(event=events[name], data=data, chart=chart))
             read_strips()
 
         parts = {
             "chart redraw (ChartData + show + strips)": redraw,
-            "  part: LogSGDApp._chart_data": chart_data,
+            "  part: chart_data": build_chart,
             "  part: ChartPanel.show + strips": show_and_render,
         }
         for what, call in parts.items():

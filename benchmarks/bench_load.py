@@ -74,7 +74,8 @@ def load_figures(rows: int, printer: bool = True) -> list[Figure]:
         )
     return [
         Figure(
-            f"10. peak memory reading a {n:,}-row CSV, above the interpreter's (vs its float64 size)",
+            f"10. peak memory reading a {n:,}-row CSV, above the interpreter's "
+            "(vs its float64 size)",
             growth / 1e6,
             "MB",
             baseline=data / 1e6,

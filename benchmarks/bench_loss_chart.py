@@ -1,4 +1,4 @@
-"""The loss chart at depth through the real keys: a step back in loss mode against weights mode.
+"""The loss chart at depth through the real keys: a step in loss mode against weights mode.
 
     python benchmarks/bench_loss_chart.py [--rows 100000] [--epochs 10] [--presses 5]
                                           [--rounds 6] [--poll 0.002]
@@ -11,12 +11,15 @@ default). --epochs that are not a multiple of 10 take ] (to the next epoch bound
 
 Then, in rounds: End (untimed, so every press starts from the same depth), then --presses Lefts,
 each timed from send-keys to the first capture whose status line shows "step k/K " and whose
-chart title shows "step k"; first in weights mode, then c (the chart's title turns to "Loss
-(full data, …)") and the same in loss mode. The rounds alternate which mode goes first (c toggles
-back), so drift on the machine hits both alike. The figure is the loss-mode median over the
-weights-mode median at that depth, target 1.5: the loss chart draws the same 240 points as the
-weights chart, so a step should cost about the same. The same pair on the seed lecture (4 rows,
-10 epochs of 2 steps) is information.
+chart title shows "step k"; End again, then --presses Rights, each a new step at the end (the
+history grows by one), timed until "step k/k ". First in weights mode, then c (the chart's title
+turns to "Loss (full data, …)") and the same in loss mode. The rounds alternate which mode goes
+first (c toggles back), so drift on the machine hits both alike. The figures are the loss-mode
+median over the weights-mode median, for ← and for →, target 1.5: both charts draw the same
+downsampled steps, and the loss at a step is computed once (the engine keeps it by weights), so
+a key should cost about the same. A → is where it shows: a chart whose steps all moved when the
+history grew would need a full-data loss for each of them again. The same pairs on the seed
+lecture (4 rows, 10 epochs of 2 steps) are information.
 """
 
 from __future__ import annotations
@@ -73,11 +76,18 @@ def run_to_depth(tmux: Tmux, session: str, epochs: int, per_epoch: int, timeout:
     return steps
 
 
-def step_back_latency(
+def step_latency(
     tmux: Tmux, session: str, depth: int, presses: int, rounds: int, gap: float, timeout: float
-) -> dict[str, list[float]]:
-    """Seconds from Left to step k on screen, per chart mode; the modes alternate in rounds."""
-    times: dict[str, list[float]] = {mode: [] for mode in MODE_TITLES}
+) -> dict[tuple[str, str], list[float]]:
+    """Seconds from a key to step k on screen, per (key, chart mode); the modes alternate.
+
+    In each round and mode: End, then `presses` Lefts (each a step back from the end), End
+    again, then `presses` Rights (each a new step: the history grows by one). So the depth
+    grows by `presses` per mode and round, and every Left starts from the latest end.
+    """
+    times: dict[tuple[str, str], list[float]] = {
+        (key, mode): [] for key in ("Left", "Right") for mode in MODE_TITLES
+    }
     mode = "weights"  # the app starts with the weights chart
     for r in range(rounds):
         order: Sequence[str] = ("weights", "loss") if r % 2 == 0 else ("loss", "weights")
@@ -93,8 +103,19 @@ def step_back_latency(
             for k in range(depth - 1, depth - 1 - presses, -1):
                 started = tmux.send(session, "Left")
                 ready = at_step(k, True, last=depth)
-                times[mode].append(tmux.wait(session, ready, started, timeout, f"step {k}"))
+                times["Left", mode].append(tmux.wait(session, ready, started, timeout, f"step {k}"))
                 time.sleep(gap)
+            started = tmux.send(session, "End")
+            tmux.wait(session, at_step(depth, True), started, timeout, f"step {depth}")
+            time.sleep(gap)
+            for k in range(depth + 1, depth + 1 + presses):
+                started = tmux.send(session, "Right")
+                ready = at_step(k, True)
+                times["Right", mode].append(
+                    tmux.wait(session, ready, started, timeout, f"step {k}")
+                )
+                time.sleep(gap)
+            depth += presses
     return times
 
 
@@ -134,19 +155,23 @@ def loss_chart_figures(
                 took = time.perf_counter() - started
                 say(f"{label}: {epochs} epochs, {depth:,} steps, in {took:.1f} s")
                 time.sleep(0.5)
-                times = step_back_latency(tmux, "real", depth, presses, rounds, gap, 10.0)
-                for mode, values in times.items():
-                    say(f"{label}, a step back, {mode} chart: {_ms(values)}")
-                figures.append(
-                    Figure(
-                        f"9. a step back (←) at step {depth:,} of {epochs} epochs, {label}: "
-                        f"loss chart vs weights chart (median of {rounds * presses} each)",
-                        statistics.median(times["loss"]) * 1000,
-                        "ms",
-                        baseline=statistics.median(times["weights"]) * 1000,
-                        target_ratio=target,
+                times = step_latency(tmux, "real", depth, presses, rounds, gap, 10.0)
+                for (key, mode), values in times.items():
+                    say(f"{label}, {key}, {mode} chart: {_ms(values)}")
+                for key, what in (
+                    ("Left", f"a step back (←) at step {depth:,}"),
+                    ("Right", f"a new step (→) after step {depth:,}"),
+                ):
+                    figures.append(
+                        Figure(
+                            f"9. {what} of {epochs} epochs, {label}: loss chart vs weights "
+                            f"chart (median of {rounds * presses} each)",
+                            statistics.median(times[key, "loss"]) * 1000,
+                            "ms",
+                            baseline=statistics.median(times[key, "weights"]) * 1000,
+                            target_ratio=target,
+                        )
                     )
-                )
                 tmux.stop_app("real")
                 time.sleep(0.3)
             say(f"{tmux.captures} screen captures")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from importlib import resources
 
 import numpy as np
 
@@ -80,6 +79,10 @@ def _seed() -> Dataset:
 
 def _package_table(filename: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV shipped in logsgd.core's data folder (label last)."""
+    # Imported here, not at the top: importlib.resources (3 ms, tempfile with it) is not
+    # needed for the seed lecture, which the app draws first.
+    from importlib import resources
+
     text = (resources.files("logsgd.core") / "data" / filename).read_text(encoding="utf-8")
     header, *rows = (row for row in csv.reader(io.StringIO(text, newline="")) if row)
     return header, rows

@@ -22,11 +22,10 @@ from .derivation import TEX, TEXT, Derivation, Equation, Notation, prediction, s
 from .derivation import visible_length as _visible_length
 from .engine import Engine
 from .events import StepEvent
+from .formats import FORMATS
 from .formatting import fmt, fmt_data, to_tex
 from .params import Hyperparams, SettingError
 from .text import plural
-
-FORMATS = ("text", "markdown", "latex", "jsonl", "summary")
 
 JSONL_KEYS = (
     "step",

@@ -286,7 +286,7 @@ def test_escape_and_cancel_leave_everything_as_it_was() -> None:
         # Tab moves between the form's fields; it does not switch the app's panels.
         await pilot.press("tab")
         assert app.focused is form.query_one("#edit-batch_size", Input)
-        assert app.selected_panel == "batch"
+        assert app.state.selected_panel == "batch"
         await pilot.press("escape")
         assert not isinstance(app.screen, EditScreen)
         assert engine_snapshot(app.engine) == before

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 import pytest
+from textual import events
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -132,10 +133,12 @@ def test_step_keys_run_the_lecture_steps() -> None:
         assert STEP2_TERM_LINE in gradients
         assert "w0 <- w0 - lr * g0 = -0.5875 - 0.01 * (-204.0) = 1.452" in gradients
         assert "g1 = (-9.400 - 8.100) / 2 = -8.750" in gradients
-        # All four predictions are 1 to float64: shown as ≈1, never as a faked exact 1.
+        # All four predictions are 1 to float64: shown with their gap from the logit, as the
+        # export writes them, never as a faked exact 1.
         predictions = table_lines(app, "predictions-table")
-        for row in (1, 2, 3, 4):
-            assert "≈1" in row_cells(predictions, row), predictions
+        gaps = ("3.883e-77", "1.006e-72", "2.993e-133", "1.130e-125")
+        for row, gap in zip((1, 2, 3, 4), gaps, strict=True):
+            assert "1 - " + gap in predictions[row + 1], predictions
         status = shown(app, "status-text")
         assert "step 2/2" in status
         assert "epoch 1 batch 2/2" in status
@@ -196,6 +199,42 @@ def test_back_actions_are_disabled_at_step_0() -> None:
         for action in back_actions:
             assert app.check_action(action, ()) is None, action
         assert "-disabled" in footer_key(app, "step_back").classes
+
+    run_scenario(scenario)
+
+
+def test_a_command_after_arrow_keys_acts_on_the_step_they_lead_to() -> None:
+    # Arrow keys only queue their moves; a command typed right behind them (before the queue
+    # is applied) must still find the cursor where the keys took it: lr x2 from step 3.
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        for key in ("right", "right", "u"):  # all three waiting at once, as in a fast typist's
+            app.post_message(events.Key(key, "u" if key == "u" else None))
+        await pilot.pause()
+        engine = app.engine
+        assert (engine.cursor, engine.history_length) == (2, 2)
+        assert engine.hyperparams_at(2).learning_rate == 0.01
+        assert engine.hyperparams.learning_rate == 0.02
+        assert "from step 3: lr 0.01 → 0.02" in shown(app, "status-text")
+
+    run_scenario(scenario)
+
+
+def test_a_palette_command_applies_the_queued_arrow_keys_first() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        entries = {c.title: c for c in app.get_system_commands(app.screen)}
+        app.action_step_forward()  # queued, as a Right press queues it: not applied yet
+        app.action_step_forward()
+        app.action_step_back()
+        assert app.engine.cursor == 0
+        await entries["lr×2 [u]"].callback()
+        engine = app.engine
+        # Walked to step 2 and back to 1, then changed there: step 2 is dropped.
+        assert (engine.cursor, engine.history_length) == (1, 1)
+        assert engine.hyperparams.learning_rate == 0.02
+        await pilot.pause()
+        assert "from step 2: lr 0.01 → 0.02 (1 later steps dropped, shown faint)" in shown(
+            app, "status-text"
+        )
 
     run_scenario(scenario)
 
@@ -261,14 +300,14 @@ def test_play_key_starts_and_stops_autoplay() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("plus")  # 4 steps per second keeps the test short
         await pilot.press("p")
-        assert app.playing
+        assert app.state.playing
         assert "playing 4/s" in shown(app, "status-text")
         await pilot.pause(0.6)
         playing_step = app.state.event.step
         assert playing_step >= 1
         assert app.engine.history_length == playing_step
         await pilot.press("p")
-        assert not app.playing
+        assert not app.state.playing
         assert "playing" not in shown(app, "status-text")
         stopped_step = app.state.event.step
         await pilot.pause(0.4)  # more than one tick at 4/s
@@ -280,16 +319,33 @@ def test_play_key_starts_and_stops_autoplay() -> None:
 
 def test_speed_keys_change_the_autoplay_speed() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
-        assert app.speed == 2.0
+        assert app.state.speed == 2.0
         await pilot.press("minus", "minus", "minus")
-        assert app.speed == 0.5  # the slowest: the third - stays there
+        assert app.state.speed == 0.5  # the slowest: the third - stays there
         assert "autoplay speed 0.5 steps per second" in shown(app, "status-text")
         await pilot.press("plus")
-        assert app.speed == 1.0
+        assert app.state.speed == 1.0
         assert "autoplay speed 1 steps per second" in shown(app, "status-text")
         await pilot.press("equals_sign")  # + without shift
-        assert app.speed == 2.0
+        assert app.state.speed == 2.0
         assert app.engine.cursor == 0  # speed alone never steps
+
+    run_scenario(scenario)
+
+
+def test_a_speed_change_while_playing_plays_at_the_new_speed() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("p", "minus", "minus")  # from 2 steps a second to 0.5
+        assert "playing 0.5/s" in shown(app, "status-text")
+        await pilot.pause(0.8)  # at 2/s a step would have come; at 0.5/s none yet
+        assert app.engine.cursor == 0
+        await pilot.press("plus", "plus", "plus", "plus", "plus")  # 16 steps a second
+        await pilot.pause(0.8)
+        assert app.engine.cursor >= 2
+        await pilot.press("p")
+        stopped = app.engine.cursor
+        await pilot.pause(0.3)
+        assert app.engine.cursor == stopped
 
 
 # ---------------------------------------------------------------------- live hyperparameters
@@ -449,7 +505,7 @@ def test_run_key_runs_ten_epochs_in_the_background() -> None:
         event = app.state.event
         assert (event.step, event.epoch, event.batch) == (20, 10, 2)
         assert app.engine.history_length == 20
-        assert app.busy == ""
+        assert app.state.busy == ""
         assert not app.has_class("busy")
         assert app.check_action("step_forward", ()) is True
         status = shown(app, "status-text")
@@ -467,14 +523,16 @@ def test_escape_cancels_a_background_run(dataset_maker: Callable[..., Dataset]) 
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("R")
-        assert app.busy
+        assert app.state.busy
         assert app.has_class("busy")
+        assert app.query_one("#progress").display  # mounted for the run
         assert app.check_action("step_forward", ()) is False
         assert app.check_action("edit", ()) is False
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.busy == ""
+        assert app.state.busy == ""
+        assert not app.query("#progress")  # and gone with it
         assert "cancelled" in shown(app, "status-text")
         stopped_at = app.engine.cursor
         assert 0 < stopped_at < 10 * rows
@@ -495,7 +553,7 @@ def test_chart_key_toggles_weights_and_loss() -> None:
         assert app.state.chart.series_names == ("w0", "w1", "w2 bias")
         await pilot.press("c")
         chart = app.state.chart
-        assert app.chart_mode == "loss" and chart.mode == "loss"
+        assert app.state.chart_mode == "loss" and chart.mode == "loss"
         assert chart.series_names == ("loss",)
         # The lecture's full-data loss at steps 0, 1, 2.
         np.testing.assert_allclose(
@@ -510,6 +568,34 @@ def test_chart_key_toggles_weights_and_loss() -> None:
     run_scenario(scenario)
 
 
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_the_status_line_breaks_between_its_parts_and_is_as_high_as_its_lines(width: int) -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "u")  # a "next step" part and a notice
+        static = app.query_one("#status-text", Static)
+        lines = shown(app, "status-text").splitlines()
+        assert static.size.height == len(lines)
+        assert all(len(line) <= static.size.width for line in lines), lines
+        # Every part whole on one line; they read in order.
+        parts = [part for line in lines for part in line.split(" · ")]
+        assert parts == [
+            "seed",
+            "step 1/1",
+            "epoch 1 batch 1/2",
+            "loss 60.26",
+            "accuracy 50.0%",
+            "lr 0.01",
+            "batch size 2",
+            "shuffle off",
+            "raw features",
+            "next step: lr 0.02",
+            "from step 2: lr 0.01 → 0.02",
+        ]
+        assert len(lines) == (5 if width == 60 else 3)  # at 60 both first lines break
+
+    run_scenario(scenario, size=(width, 36 if width == 120 else 24))
+
+
 def test_panel_keys_show_one_panel_at_a_time_in_the_compact_layout() -> None:
     def visible(app: LogSGDApp) -> list[str]:
         return [name for name in PANELS if app.query_one(f"#{name}").display]
@@ -519,7 +605,7 @@ def test_panel_keys_show_one_panel_at_a_time_in_the_compact_layout() -> None:
         assert visible(app) == ["batch"]
         for number, name in enumerate(PANELS, start=1):
             await pilot.press(str(number))
-            assert app.selected_panel == name
+            assert app.state.selected_panel == name
             assert visible(app) == [name]
             assert app.query_one(f"#{name}").region.height > 10
             assert f" {number} {name} " in shown(app, "tabs")
@@ -533,8 +619,8 @@ def test_tab_selects_the_next_panel_in_the_wide_layout() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         assert not app.has_class("compact")
         await pilot.press("tab")
-        assert app.selected_panel == PANELS[PANELS.index("batch") + 1]
-        assert app.query_one(f"#{app.selected_panel}").has_class("-selected")
+        assert app.state.selected_panel == PANELS[PANELS.index("batch") + 1]
+        assert app.query_one(f"#{app.state.selected_panel}").has_class("-selected")
         assert not app.query_one("#batch").has_class("-selected")
         assert all(app.query_one(f"#{name}").display for name in PANELS)
 

@@ -6,9 +6,12 @@ import asyncio
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.style import Style
 from textual.strip import Strip
 
+from logsgd.core import maths
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.chartcanvas import (
     BRAILLE,
@@ -23,6 +26,7 @@ from logsgd.tui.chartcanvas import (
     nice_ticks,
     rasterise,
 )
+from logsgd.tui.chartdata import chart_steps
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 from logsgd.tui.panels.chart import (
     BOUNDARY_COLOR,
@@ -501,3 +505,60 @@ def test_legend_entry_is_drawn_even_when_names_are_long() -> None:
     assert all(len(row) == 24 for row in rows)
     top, _bottom, left, right = plot_area(rows)
     assert rows[top][left:right].startswith(" ⢕⢕ a very")
+
+
+# ------------------------------------------------------------------ the steps drawn
+
+
+@settings(max_examples=300, deadline=None)
+@given(length=st.integers(1, 2_000_000), points=st.integers(3, 500))
+def test_the_chart_steps_hold_both_ends_and_stay_put_as_the_history_grows(
+    length: int, points: int
+) -> None:
+    picks = chart_steps(length, points)
+    assert picks[0] == 0 and picks[-1] == length - 1
+    assert len(picks) <= points and bool(np.all(np.diff(picks) > 0))
+    # Never much fewer than asked for: a power-of-two stride at most halves them.
+    assert len(picks) >= min(length, points // 2)
+    # One more step adds the new last step and nothing else.
+    assert set(chart_steps(length + 1, points).tolist()) - set(picks.tolist()) <= {length}
+
+
+def test_a_new_step_in_loss_mode_computes_one_full_data_loss_however_long_the_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = make_engine(resolve_setup(build_parser().parse_args([])))
+    engine.run_steps(5_000)  # far more steps than the chart draws
+    n = engine.n_rows
+    full_data_passes = 0
+    logits = maths.logits
+
+    def counting(xb: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        nonlocal full_data_passes
+        if xb.shape[0] == n and xb.shape[0] != engine.hyperparams.batch_size:
+            full_data_passes += 1
+        return logits(xb, weights)
+
+    app = LogSGDApp(engine)
+
+    async def inner() -> None:
+        nonlocal full_data_passes
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("c")
+            await pilot.pause()
+            monkeypatch.setattr(maths, "logits", counting)
+            for k in range(1, 6):
+                full_data_passes = 0
+                await pilot.press("right")
+                await pilot.pause()
+                assert app.state is not None and app.state.event.step == 5_000 + k
+                # The step's own "after" (its "before" is the last step's, kept); the chart
+                # finds its new last point among the kept losses.
+                assert full_data_passes == 1, f"step {5_000 + k}: {full_data_passes} passes"
+                chart = app.state.chart
+                assert chart.steps[-1] == 5_000 + k
+                np.testing.assert_array_equal(
+                    chart.values[:, 0], engine.loss_at(chart.steps.astype(np.int64))
+                )
+
+    asyncio.run(inner())

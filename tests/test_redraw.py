@@ -2,29 +2,37 @@
 
 Key latency is a benchmark (benchmarks/bench_app.py), not a timed test. These tests pin the
 mechanisms it depends on, which are counts, not times: a step must not re-lay out the screen,
-repaint the whole screen, or repaint a panel's border; and the fast line renderer of RowTable
-must draw exactly what Rich would.
+repaint the whole screen, or repaint a panel's border, and redraws only the lines that changed.
+(The fast line renderer is held against Rich in test_textual_internals.py.)
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 
+from logsgd.core import maths
+from logsgd.core.dataset import Dataset
+from logsgd.core.engine import Engine
+from logsgd.core.formatting import fmt_prob
+from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 from logsgd.tui.panels.base import Panel
-from logsgd.tui.rowtable import RowTable
+from logsgd.tui.panels.predictions import RowsOfF
+from logsgd.tui.rowtable import RowTable, window
 
 
 def count_redraws(args: list[str], presses: int, warmup: int = 3) -> Counter[str]:
@@ -81,57 +89,45 @@ def test_a_step_on_wide_data_redraws_no_layout() -> None:
     assert count_redraws(["--dataset", "iris-versicolor-virginica"], presses=10) == Counter()
 
 
-# ---------------------------------------------------------------------- the line renderer
+def panels_shown(keys: list[str], size: tuple[int, int] = (120, 36)) -> list[Counter[str]]:
+    """For each key in turn, which panels drew themselves (Panel.show) after it."""
+    app = LogSGDApp(make_engine(resolve_setup(build_parser().parse_args([]))))
+    shown: Counter[str] = Counter()
+    per_key: list[Counter[str]] = []
 
-STYLES = st.sampled_from(["", "bold", "red", "bold underline", "italic", "reverse green"])
-PIECES = st.lists(st.tuples(st.text(st.sampled_from("ab ·≈◀0.-"), max_size=6), STYLES), max_size=6)
+    async def run() -> None:
+        async with app.run_test(size=size) as pilot:
+            # A notice first: its line (the status line's third) makes the panels shorter.
+            await pilot.press("right", "plus")
+            await pilot.pause()
+            for panel in app.query(Panel):
+                show = panel.show
 
+                def counting(state: Any, show: Any = show, name: str = str(panel.id)) -> None:
+                    shown[name] += 1
+                    show(state)
 
-def reference(text: Text, base: Style) -> list[tuple[str, Style]]:
-    """What Rich draws, one (character, style) per cell, on base plus the text's own style."""
-    style = base + Style.parse(text.style) if isinstance(text.style, str) else base + text.style
-    cells = []
-    for segment in text.render(Console()):
-        if segment.text != "\n":
-            cells += [
-                (ch, style + segment.style if segment.style else style) for ch in segment.text
-            ]
-    return cells
+                panel.show = counting  # type: ignore[method-assign]
+            for key in keys:
+                shown.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                per_key.append(Counter(shown))
 
-
-def cells(segments: list[Segment]) -> list[tuple[str, Style]]:
-    return [(ch, segment.style) for segment in segments for ch in segment.text]
-
-
-class _Headless(RowTable):
-    """A RowTable outside an app: only its line renderer is used."""
-
-    @property
-    def app(self) -> Any:  # type: ignore[override]
-        class _App:
-            console = Console()
-
-        return _App()
+    asyncio.run(run())
+    return per_key
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    pieces=PIECES,
-    line_style=STYLES,
-    overlaps=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20), STYLES), max_size=3),
-)
-def test_row_segments_draw_what_rich_draws(
-    pieces: list[tuple[str, str]], line_style: str, overlaps: list[tuple[int, int, str]]
-) -> None:
-    text = Text(style=line_style)
-    for piece, style in pieces:
-        text.append(piece, style=style or None)
-    for start, end, style in overlaps:  # stylize() can overlap the pieces: the slow path
-        if style:
-            text.stylize(style, start, end)
-    base = Style(color="white", bgcolor="black")
-    table = _Headless.__new__(_Headless)
-    assert cells(table._segments(text, base)) == reference(text, base)
+def test_a_view_setting_redraws_only_the_panels_that_show_it() -> None:
+    chart, faster, tab, step = panels_shown(["c", "plus", "tab", "right"])
+    # The panels whose drawing reads the whole state (batch, gradients: Panel.drawn_from's
+    # default) redraw on every change; the others only when what they show changed.
+    every = Counter({"batch": 1, "gradients": 1})
+    assert chart == every + Counter({"chart": 1})  # the loss chart instead of the weights
+    assert faster == every + Counter({"status": 1})  # "autoplay speed 8 steps per second"
+    assert tab == every  # the selection is a layout, not a drawing
+    # A step draws every panel once.
+    assert step == every + Counter({"status": 1, "dataset": 1, "predictions": 1, "chart": 1})
 
 
 def test_a_step_redraws_only_the_table_lines_that_changed() -> None:
@@ -164,3 +160,136 @@ def test_a_step_redraws_only_the_table_lines_that_changed() -> None:
         asyncio.run(run())
     finally:
         RowTable.render_line = render_line  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------- a line's window
+
+LINE_PIECES = st.lists(
+    st.tuples(st.text(st.sampled_from("ab 0.-…日本"), max_size=7), st.sampled_from(["", "bold"])),
+    max_size=6,
+)
+
+
+def strip_window(segments: list[Segment], scroll_x: int, width: int, base: Style) -> Strip:
+    """The window as Strip operations cut it (RowTable's first version): the reference."""
+    full = Strip(segments)
+    strip = full.crop(scroll_x, scroll_x + width)
+    if full.cell_length > scroll_x + width and width > 1:
+        strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
+    if scroll_x > 0 and strip.cell_length > 1:
+        strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
+    return strip.extend_cell_length(width, base)
+
+
+def cells_of(segments: list[Segment]) -> list[tuple[str, Style | None]]:
+    return [(ch, s.style) for s in segments for ch in s.text]
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=LINE_PIECES, scroll_x=st.integers(0, 30), width=st.integers(1, 30))
+def test_a_lines_window_is_what_strip_operations_cut(
+    pieces: list[tuple[str, str]], scroll_x: int, width: int
+) -> None:
+    base = Style(color="white")
+    segments = [
+        Segment(text, base + Style.parse(style) if style else base) for text, style in pieces
+    ]
+    got = window(list(segments), scroll_x, width, base)
+    want = strip_window(segments, scroll_x, width, base)
+    assert Segment.get_line_length(got) == width
+    assert cells_of(got) == cells_of(list(want))
+
+
+# ---------------------------------------------------------------------- 100,000 rows
+
+TABLES = ("dataset", "predictions")
+
+
+def test_a_step_at_100k_rows_costs_the_tables_their_lines_on_screen(
+    dataset_maker: Callable[..., Dataset], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a step at 100,000 rows does in the dataset and predictions tables: draws the
+    rows on screen once, computes f for those rows only, and leaves a scrollbar whose thumb
+    did not move unpainted. The f and the verdicts shown are the engine's."""
+    app = LogSGDApp(Engine(dataset_maker(n=100_000, hyperparams=Hyperparams(batch_size=32))))
+    sigmoid_sizes: list[int] = []
+    sigmoid = maths.sigmoid
+
+    def recording_sigmoid(z: np.ndarray) -> np.ndarray:
+        sigmoid_sizes.append(int(np.size(z)))
+        return sigmoid(z)
+
+    # Lines asked of a table, to compare with what it drew or to draw them.
+    drawn: Counter[str] = Counter()
+    text_at = RowTable._text_at
+
+    def recording_text_at(self: RowTable, y: int) -> Any:
+        drawn[str(self.id)] += 1
+        return text_at(self, y)
+
+    repaints: Counter[str] = Counter()
+
+    async def run() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("right", "right")
+            await pilot.pause()
+            tables = {name: app.query_one(f"#{name}-table", RowTable) for name in TABLES}
+            for name, table in tables.items():
+                refresh = table.vertical_scrollbar.refresh
+
+                def counting(
+                    *args: Any, name: str = name, refresh: Any = refresh, **kwargs: Any
+                ) -> Any:
+                    repaints[name] += 1
+                    return refresh(*args, **kwargs)
+
+                table.vertical_scrollbar.refresh = counting  # type: ignore[method-assign]
+            monkeypatch.setattr(maths, "sigmoid", recording_sigmoid)
+            RowTable._text_at = recording_text_at  # type: ignore[method-assign]
+            for _ in range(5):
+                sigmoid_sizes.clear()
+                drawn.clear()
+                await pilot.press("right")
+                await pilot.pause()
+                assert app.state is not None
+                event, labels = app.state.event, app.state.data.labels
+                # f for the batch (the engine's step) and for a block of rows drawn at a
+                # time: never for all 100,000 rows.
+                assert max(sigmoid_sizes) <= max(64, event.batch_size), sigmoid_sizes
+                # Scrolled to the new batch: each line on screen is written once, none is
+                # compared with what it showed before.
+                for name, table in tables.items():
+                    assert 0 < drawn[f"{name}-table"] <= table.size.height, drawn
+                predictions = tables["predictions"]
+                top = int(predictions.scroll_offset.y)
+                for y in range(2, predictions.size.height):  # below the caption and names
+                    line = predictions.render_line(y).text
+                    i = top + y - 2
+                    assert line.split()[1 if line.startswith("▶") else 0] == str(i + 1), line
+                    assert fmt_prob(float(event.predictions_after[i])) in line.split(), line
+                    right = bool(event.z_after_all[i] >= 0) == bool(labels[i] == 1.0)
+                    assert ("✓" if right else "✗") in line, (i, line)
+            # 32 rows a step move a thumb over 100,000 rows by far less than a cell.
+            assert repaints == Counter(), repaints
+
+    try:
+        asyncio.run(run())
+    finally:
+        RowTable._text_at = text_at  # type: ignore[method-assign]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    z=st.lists(
+        st.floats(-800, 800, allow_nan=False) | st.sampled_from([0.0, -1e-17, 37.0, -745.2]),
+        min_size=1,
+        max_size=300,
+    )
+)
+def test_f_of_the_rows_drawn_is_bit_for_bit_the_whole_arrays(z: list[float]) -> None:
+    values = np.array(z)
+    whole = maths.sigmoid(values)  # as StepEvent.predictions_after computes it
+    gaps = maths.complement(values)
+    rows = RowsOfF(values)
+    for i in [*range(len(z))][::-1]:  # drawn in any order
+        assert rows.text(i) == fmt_prob(float(whole[i]), float(gaps[i]))

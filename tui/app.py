@@ -5,37 +5,40 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from textual import events, work
+from textual import actions, events, work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Static
 
 from logsgd.core.engine import Engine
-from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset, StepEvent
+from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
 from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError
+from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings
 from logsgd.tui.panels.batch import BatchPanel
-from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, ChartPanel
+from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
-from logsgd.tui.state import PANELS, ChartData, ChartMode, DataInfo, ViewState, downsample_indices
+from logsgd.tui.state import PANELS, DataInfo, ViewState
 
 if TYPE_CHECKING:
     from logsgd.tui.cli import Setup
 
-# The chart never draws more points than this, however long the history: redraws stay flat.
-CHART_POINTS = 240
 # Epochs that R runs in the background.
 RUN_EPOCHS = 10
 # Runs longer than this many new steps go to a worker thread, with a progress bar.
@@ -51,6 +54,16 @@ MIN_HEIGHT = 16
 GC_YOUNG_THRESHOLD = 50_000
 ENGINE_ACTIONS = {c.action_name for c in COMMANDS if c.changes_run}
 BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
+# The arrow keys' actions: queued and applied together (see run_action).
+MOVE_ACTIONS = {"step_forward", "step_back"}
+
+
+def tabs_text(selected: str) -> str:
+    """The compact layout's tabs, the selected one in reverse (our own markup, constant)."""
+    return "  ".join(
+        f"[reverse] {i} {name} [/]" if name == selected else f" {i} {name} "
+        for i, name in enumerate(PANELS, start=1)
+    )
 
 
 class LogSGDApp(App[int]):
@@ -60,8 +73,10 @@ class LogSGDApp(App[int]):
     TITLE = "logsgd-tui"
     BINDINGS = bindings()
 
-    # repaint=False: the panels bound to it repaint themselves; a repaint of the App would
-    # mark the whole screen dirty and redraw every widget on every step.
+    # The one state: the step on screen and every view setting (ViewState's fields). It
+    # changes only by being replaced; the panels are bound to it, and watch_state does what
+    # a change does beyond drawing. repaint=False: the panels repaint what they change; a
+    # repaint of the App would mark the whole screen dirty and redraw every widget.
     state: reactive[ViewState | None] = reactive(
         None, init=False, always_update=True, repaint=False
     )
@@ -71,41 +86,39 @@ class LogSGDApp(App[int]):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self.chart_mode: ChartMode = "weights"
-        self.selected_panel = "batch"
-        self.playing = False
-        self.speed = 2.0
-        self.busy = ""
-        self._notice = ""
-        self._timer: Any = None
-        self._data_info: DataInfo | None = None
+        self._timer: Timer | None = None
         self._main_thread = threading.get_ident()
         # Arrow keys queue moves; one flush applies them all and draws once (key floods).
         self._moves: list[int] = []
         self._flush_scheduled = False
         self._bindings_key: tuple[bool, bool] | None = None
-        engine.subscribe(self._on_engine)
+        engine.subscribe(self.engine_message)
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status").data_bind(LogSGDApp.state)
-        with Vertical(id="panels"):
-            with Horizontal(id="top", classes="row"):
-                yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
-                yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
-                yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
-            with Horizontal(id="bottom", classes="row"):
-                yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
-                yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
-        yield Static(id="tabs")
-        yield Static(id="too-small")
-        yield ProgressBar(id="progress", show_eta=False)
+        # The two rows of panels share the height between the status line and the Footer.
+        with Horizontal(id="top", classes="row"):
+            yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
+            yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
+            yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
+        with Horizontal(id="bottom", classes="row"):
+            yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
+            yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
+        # The tabs (compact layout), the too-small notice and the progress bar (a background
+        # run) are mounted when needed: every widget costs the first frame its mount, its
+        # styles and its rendering.
         yield Footer()
 
     def on_mount(self) -> None:
-        self._apply_layout()
-        self._publish(self.engine.current())
+        self._fit_to(self.size)
+        event = self.engine.current()
+        self.state = ViewState(
+            event=event,
+            data=self._data_info(),
+            chart=chart_data(self.engine, "weights", event.step),
+        )
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
@@ -121,132 +134,168 @@ class LogSGDApp(App[int]):
             gc.enable()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._apply_layout(event.size)
+        self._fit_to(event.size)
 
-    def _apply_layout(self, size: Size | None = None) -> None:
-        width, height = size or self.size
+    def _fit_to(self, size: Size) -> None:
+        """The layout for the terminal's size: all panels, one at a time, or a notice."""
+        width, height = size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(too_small, "too-small")
-        self.query_one("#too-small", Static).update(
-            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}\n(now {width}x{height})"
+        self._place(
+            "too-small",
+            too_small,
+            f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}\n(now {width}x{height})",
         )
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
         self.set_class(compact, "compact")
         self.query_one(Footer).compact = compact
+        selected = self.state.selected_panel if self.state is not None else "batch"
+        self._place("tabs", compact, tabs_text(selected))
+
+    def _place(self, name: str, shown: bool, text: str) -> None:
+        """Mount the Static #name showing text, or update it, or remove it when not shown."""
+        present = self.query(f"#{name}").results(Static)
+        static = next(iter(present), None)
+        if not shown:
+            if static is not None:
+                static.remove()
+        elif static is None:
+            self.mount(Static(text, id=name), before=self.query_one(Footer))
+        else:
+            static.update(text)
+
+    def _select(self, selected: str) -> None:
+        """Mark the selected panel (the compact layout shows it alone) and its tab."""
         for name in PANELS:
-            panel = self.query_one(f"#{name}")
-            panel.set_class(name == self.selected_panel, "-selected")
+            self.query_one(f"#{name}").set_class(name == selected, "-selected")
         for row in self.query(".row"):
-            row.set_class(bool(row.query(f"#{self.selected_panel}")), "-has-selected")
-        tabs = "  ".join(
-            f"[reverse] {i} {name} [/]" if name == self.selected_panel else f" {i} {name} "
-            for i, name in enumerate(PANELS, start=1)
-        )
-        self.query_one("#tabs", Static).update(tabs)
+            row.set_class(bool(row.query(f"#{selected}")), "-has-selected")
+        for tabs in self.query("#tabs").results(Static):
+            tabs.update(tabs_text(selected))
+
+    def _show_progress(self, shown: bool) -> None:
+        """The progress bar of a background run, mounted while it runs."""
+        from textual.widgets import ProgressBar  # not needed for the first frame
+
+        bars = self.query("#progress").results(ProgressBar)
+        bar = next(iter(bars), None)
+        if shown and bar is None:
+            bar = ProgressBar(id="progress", show_eta=False, total=100)
+            self.mount(bar, before=self.query_one(Footer))
+        elif not shown and bar is not None:
+            bar.remove()
+
+    # ------------------------------------------------------------------ the state
+
+    def _change(self, **changes: Any) -> None:
+        """Replace the state with one whose given fields differ (its chart follows in
+        validate_state, the side effects in watch_state)."""
+        if self.state is not None:
+            self.state = replace(self.state, **changes)
+
+    def validate_state(self, state: ViewState | None) -> ViewState | None:
+        """Give a state whose step or chart mode changed the chart of its own: the one place
+        the app builds a chart (a replaced state still carries the chart it came with)."""
+        old = self.state
+        if (
+            state is not None
+            and old is not None
+            and state.chart is old.chart
+            and (state.event is not old.event or state.chart_mode != old.chart_mode)
+        ):
+            return replace(state, chart=chart_data(self.engine, state.chart_mode, state.event.step))
+        return state
+
+    def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
+        """What a change of the view does beyond drawing it: all of it, here.
+
+        The panels redraw themselves (each bound to the state); this starts and stops the
+        autoplay timer, lays out the selected panel, shows a background run, and refreshes
+        the Footer's keys when what check_action answers can have changed.
+        """
+        if new is None:
+            return
+        if old is None or (old.playing, old.speed) != (new.playing, new.speed):
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+            if new.playing:
+                self._timer = self.set_interval(1.0 / new.speed, self._autoplay_tick)
+        if old is None or old.selected_panel != new.selected_panel:
+            self._select(new.selected_panel)
+        if old is None or old.busy != new.busy:
+            self.set_class(bool(new.busy), "busy")
+            self._show_progress(bool(new.busy))
+        # The Footer re-lays itself out on every refresh_bindings; only ask when what
+        # check_action answers can have changed (back at step 0, a background run).
+        enabled = (new.event.step == 0, bool(new.busy))
+        if enabled != self._bindings_key:
+            self._bindings_key = enabled
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ engine -> state
 
-    def _on_engine(self, message: EngineMessage) -> None:
+    def engine_message(self, message: EngineMessage) -> None:
+        """The app's subscriber to its engine: the message's step goes on screen (from any
+        thread; a background run's messages are handed to the app's own)."""
         if threading.get_ident() != self._main_thread:
             self.call_from_thread(self._receive, message)
         else:
             self._receive(message)
 
     def _receive(self, message: EngineMessage) -> None:
+        changes: dict[str, Any] = {}
         if isinstance(message, HyperparamsChanged):
-            changes = describe_changes(message.old, message.new, show_old=True)
+            described = describe_changes(message.old, message.new, show_old=True)
             dropped = message.dropped_steps
-            self._notice = f"from step {message.event.step + 1}: {changes}" + (
+            changes["notice"] = f"from step {message.event.step + 1}: {described}" + (
                 f" ({dropped} later steps dropped, shown faint)" if dropped else ""
             )
         elif isinstance(message, Diverged):
-            self._notice = f"diverged at step {message.at_step}: {message.reason}"
-            self._stop_play()
-        elif isinstance(message, Reset) and message.restarted:
-            self._data_info = None
-            self._notice = "restarted at step 0"
-        self._publish(message.event)
+            changes["notice"] = f"diverged at step {message.at_step}: {message.reason}"
+            changes["playing"] = False
+        elif isinstance(message, Reset):
+            if message.restarted:
+                changes["data"] = self._data_info()
+                changes["notice"] = "restarted at step 0"
+            else:
+                changes["notice"] = "reset to step 0 (the recorded steps are kept: → replays them)"
+        self._change(event=message.event, **changes)
 
-    def _publish(self, event: StepEvent) -> None:
-        if self._data_info is None:
-            ds = self.engine.dataset
-            self._data_info = DataInfo(
-                name=ds.name,
-                feature_names=ds.feature_names,
-                label_name=ds.label_name,
-                class_names=ds.class_names,
-                inputs=self.engine.inputs,
-                labels=ds.labels,
-            )
-        self.state = ViewState(
-            event=event,
-            data=self._data_info,
-            chart=self._chart_data(event.step),
-            notice=self._notice,
-            playing=self.playing,
-            speed=self.speed,
-        )
-        # The Footer re-lays itself out on every refresh_bindings; only ask when what
-        # check_action answers can have changed (back at step 0, a background run).
-        enabled = (event.step == 0, bool(self.busy))
-        if enabled != self._bindings_key:
-            self._bindings_key = enabled
-            self.refresh_bindings()
-
-    def _chart_data(self, cursor: int) -> ChartData:
-        engine = self.engine
-        history = engine.weight_history()
-        picks = downsample_indices(history.shape[0], CHART_POINTS)
-        steps = picks.astype(np.float64)
-        ghost = engine.ghost
-        if ghost is not None:
-            ghost_picks = downsample_indices(ghost.weights.shape[0], CHART_POINTS)
-            ghost_steps = (ghost_picks + ghost.start_step).astype(np.float64)
-        if self.chart_mode == "loss":
-            values = engine.loss_at(picks)[:, None]
-            names: tuple[str, ...] = ("loss",)
-            ghost_values = (
-                engine.loss_of_weights(ghost.weights[ghost_picks])[:, None]
-                if ghost is not None
-                else np.zeros((0, 1))
-            )
-        else:
-            values = np.array(history[picks])
-            d = engine.dataset.n_features
-            names = tuple(f"w{j}" for j in range(d)) + (f"w{d} bias",)
-            ghost_values = (
-                np.array(ghost.weights[ghost_picks])
-                if ghost is not None
-                else np.zeros((0, history.shape[1]))
-            )
-        return ChartData(
-            mode=self.chart_mode,
-            steps=steps,
-            values=values,
-            series_names=names,
-            ghost_steps=ghost_steps if ghost is not None else np.zeros(0),
-            ghost_values=ghost_values,
-            cursor=cursor,
-            # Past a dozen epochs the chart marks none; do not list 500,000 of them to find out.
-            epoch_boundaries=(
-                tuple(engine.epoch_boundaries())
-                if engine.epochs_started <= MAX_BOUNDARY_LINES + 1
-                else ()
-            ),
-            changes=tuple(engine.hyperparam_changes()),
+    def _data_info(self) -> DataInfo:
+        ds = self.engine.dataset
+        return DataInfo(
+            name=ds.name,
+            feature_names=ds.feature_names,
+            label_name=ds.label_name,
+            class_names=ds.class_names,
+            inputs=self.engine.inputs,
+            labels=ds.labels,
         )
 
-    def _refresh_view(self) -> None:
-        """Re-publish the current step after a view setting changed."""
-        if self.state is not None:
-            self._publish(self.state.event)
+    # ------------------------------------------------------------------ commands
 
-    # ------------------------------------------------------------------ enabled or not
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every command comes through here, from a key, the palette or the Footer (whose
+        keys are simulated key presses).
+
+        An arrow key only queues its move; any other command first applies the moves queued
+        before it, so that it acts on the step the lecturer pressed their way to.
+        """
+        _, name, _ = actions.parse(action) if isinstance(action, str) else action
+        if name not in MOVE_ACTIONS:
+            self._flush_moves()
+        return await super().run_action(action, default_namespace, namespaces)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_panel" and self.screen is not self.screen_stack[0]:
             return False  # in a form, tab moves between fields
-        if self.busy and action in ENGINE_ACTIONS:
+        if self.state is not None and self.state.busy and action in ENGINE_ACTIONS:
             return False
         if action in BACK_ACTIONS and self._cursor_after_queued_moves() == 0:
             return None  # shown greyed in the Footer
@@ -281,65 +330,41 @@ class LogSGDApp(App[int]):
         return cursor
 
     def action_next_epoch(self) -> None:
-        self._flush_moves()
         if self.engine.steps_to_next_boundary() > BACKGROUND_STEPS:
             self._start_background(1, "running to the end of the epoch")
         else:
             self.engine.next_epoch_boundary()
 
     def action_previous_epoch(self) -> None:
-        self._flush_moves()
         self.engine.previous_epoch_boundary()
 
     def action_first_step(self) -> None:
-        self._flush_moves()
         self.engine.first()
 
     def action_last_step(self) -> None:
-        self._flush_moves()
         self.engine.last()
 
     def action_reset(self) -> None:
-        self._flush_moves()
-        self._notice = "reset to step 0 (the recorded steps are kept: → replays them)"
         self.engine.reset()
 
     # ------------------------------------------------------------------ autoplay
 
     def action_toggle_play(self) -> None:
-        if self.playing:
-            self._stop_play()
-        else:
-            self.playing = True
-            self._start_timer()
-        self._refresh_view()
-
-    def _start_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_interval(1.0 / self.speed, self._autoplay_tick)
-
-    def _stop_play(self) -> None:
-        self.playing = False
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        if self.state is not None:
+            self._change(playing=not self.state.playing)
 
     def _autoplay_tick(self) -> None:
-        self._flush_moves()
-        before = self.engine.cursor
-        self.engine.step()
-        if self.engine.cursor == before:  # diverged: nothing more to play
-            self._stop_play()
-            self._refresh_view()
+        # As a Right press: queued behind the keys waiting, never ahead of them. At a
+        # divergence the engine says Diverged, which stops the play.
+        self._queue_move(+1)
 
     def _change_speed(self, direction: int) -> None:
-        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
-        self._notice = f"autoplay speed {fmt_data(self.speed)} steps per second"
-        if self.playing:
-            self._start_timer()
-        self._refresh_view()
+        if self.state is None:
+            return
+        speed = self.state.speed
+        index = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - speed))
+        speed = SPEEDS[max(0, min(len(SPEEDS) - 1, index + direction))]
+        self._change(speed=speed, notice=f"autoplay speed {fmt_data(speed)} steps per second")
 
     def action_faster(self) -> None:
         self._change_speed(+1)
@@ -353,36 +378,29 @@ class LogSGDApp(App[int]):
         try:
             self.engine.set_hyperparams(**changes)
         except SettingError as error:
-            self._notice = f"not changed: {error}"
-            self._refresh_view()
+            self._change(notice=f"not changed: {error}")
 
     def action_scale_lr(self, factor: float) -> None:
-        self._flush_moves()
         lr = self.engine.hyperparams.learning_rate
         # Divide rather than multiply by 0.1: 0.1 * 0.1 is 0.010000000000000002, 0.1 / 10 is 0.01.
         self._set(learning_rate=lr * factor if factor >= 1 else lr / (1 / factor))
 
     def action_change_batch(self, delta: int) -> None:
-        self._flush_moves()
         self._set(batch_size=self.engine.hyperparams.batch_size + delta)
 
     def action_toggle_shuffle(self) -> None:
-        self._flush_moves()
         self._set(shuffle=not self.engine.hyperparams.shuffle)
 
     def action_toggle_standardize(self) -> None:
-        self._flush_moves()
         try:
             self.engine.restart(standardized=not self.engine.standardized)
         except SettingError as error:
-            self._notice = f"not changed: {error}"
+            self._change(notice=f"not changed: {error}")
         else:
             state = "on" if self.engine.standardized else "off"
-            self._notice = f"standardization {state}: restarted at step 0"
-        self._refresh_view()
+            self._change(notice=f"standardization {state}: restarted at step 0")
 
     def action_edit(self) -> None:
-        self._flush_moves()
         from logsgd.tui.screens.edit import EditScreen, EditValues
 
         engine = self.engine
@@ -404,27 +422,19 @@ class LogSGDApp(App[int]):
         try:
             if not np.array_equal(initial_weights, engine.initial_weights):
                 engine.restart(initial_weights=initial_weights, hyperparams=hyperparams)
-                self._notice = "new initial weights: restarted at step 0"
-                self._refresh_view()
+                self._change(notice="new initial weights: restarted at step 0")
             else:
                 engine.set_hyperparams(hyperparams)
         except SettingError as error:  # only the data can refute it (e.g. z overflows)
-            self._notice = f"not changed: {error}"
-            self._refresh_view()
+            self._change(notice=f"not changed: {error}")
 
     # ------------------------------------------------------------------ long runs
 
     def action_run_epochs(self) -> None:
-        self._flush_moves()
         self._start_background(RUN_EPOCHS, f"running {RUN_EPOCHS} epochs")
 
     def _start_background(self, epochs: int, what: str) -> None:
-        self._stop_play()
-        self.busy = what
-        self.query_one("#progress", ProgressBar).update(total=100, progress=0)
-        self.add_class("busy")
-        self._notice = f"{what}… (Escape cancels)"
-        self._refresh_view()
+        self._change(playing=False, busy=what, notice=f"{what}… (Escape cancels)")
         self._run_in_background(epochs)
 
     @work(thread=True, exclusive=True, group="run")
@@ -446,36 +456,38 @@ class LogSGDApp(App[int]):
             self.call_from_thread(self._run_finished, worker.is_cancelled)
 
     def _progress(self, done: int, total: int) -> None:
-        self.query_one("#progress", ProgressBar).update(total=total, progress=min(done, total))
+        # The worker's report, not a setting of the view: it goes to the bar alone.
+        from textual.widgets import ProgressBar
+
+        for bar in self.query("#progress").results(ProgressBar):
+            bar.update(total=total, progress=min(done, total))
 
     def _run_finished(self, cancelled: bool) -> None:
-        what = self.busy
-        self.busy = ""
-        self.remove_class("busy")
-        self._notice = f"cancelled: {what}" if cancelled else f"done: {what}"
-        self._refresh_view()
+        what = self.state.busy if self.state is not None else ""
+        self._change(busy="", notice=f"cancelled: {what}" if cancelled else f"done: {what}")
 
     def action_cancel(self) -> None:
-        if self.busy:
+        if self.state is not None and self.state.busy:
             self.workers.cancel_group(self, "run")
 
     # ------------------------------------------------------------------ view
 
     def action_toggle_chart(self) -> None:
-        self.chart_mode = "loss" if self.chart_mode == "weights" else "weights"
-        self._refresh_view()
+        if self.state is not None:
+            self._change(chart_mode="loss" if self.state.chart_mode == "weights" else "weights")
 
     def action_next_panel(self) -> None:
-        index = PANELS.index(self.selected_panel)
-        self.action_show_panel(PANELS[(index + 1) % len(PANELS)])
+        if self.state is not None:
+            index = PANELS.index(self.state.selected_panel)
+            self._change(selected_panel=PANELS[(index + 1) % len(PANELS)])
 
     def action_show_panel(self, name: str) -> None:
-        self.selected_panel = name
-        self._apply_layout()
-        self._refresh_view()
+        self._change(selected_panel=name)
 
     def action_scroll_panel(self, dx: int, dy: int) -> None:
-        panel = self.query_one(f"#{self.selected_panel}")
+        if self.state is None:
+            return
+        panel = self.query_one(f"#{self.state.selected_panel}")
         for scrollable in panel.query("VerticalScroll, RowTable"):
             scrollable.scroll_relative(x=dx, y=dy, animate=False)
 

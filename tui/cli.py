@@ -20,6 +20,7 @@ from logsgd.core.csvload import DataError, load_csv
 from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
 from logsgd.core.files import Ended, OutputError, end_as_signalled
+from logsgd.core.formats import FORMATS
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
 from logsgd.core.text import read_number, read_whole, visible
 
@@ -97,8 +98,6 @@ def _shown(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from logsgd.core.export import FORMATS
-
     parser = _Parser(
         prog=PROG,
         description=(

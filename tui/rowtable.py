@@ -11,6 +11,8 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from logsgd.tui.textual_internals import line_segments, scrolled_vertically, set_scroll_size
+
 RowRenderer = Callable[[int], Text]
 # The column names of a table; a panel's caption above them is plain bold.
 COLUMN_HEADER_STYLE = "bold underline"
@@ -43,17 +45,26 @@ class RowTable(ScrollView, can_focus=False):
         self._drawn_view: tuple[int, int, int] | None = None
 
     def set_content(
-        self, header: Sequence[Text], n_rows: int, row_text: RowRenderer, width: int
+        self,
+        header: Sequence[Text],
+        n_rows: int,
+        row_text: RowRenderer,
+        width: int,
+        visible: tuple[int, int] | None = None,
     ) -> None:
         """Replace what the table shows; cheap, whatever n_rows is.
 
-        Only the lines on screen whose text changed are redrawn (a step changes the numbers,
-        not the column names, the blank lines or, often, the marks).
+        With `visible` (first, last: 0-based rows), scroll so that they are on screen first
+        (see show_rows). Then only the lines on screen whose text changed are redrawn (a step
+        changes the numbers, not the column names, the blank lines or, often, the marks);
+        after a scroll every line is, and none is compared.
         """
         self._header = tuple(header)
         self._n_rows = n_rows
         self._row_text = row_text
-        self._set_virtual_size(Size(width, n_rows + len(self._header)))
+        set_scroll_size(self, Size(width, n_rows + len(self._header)))
+        if visible is not None:
+            self.show_rows(*visible)
         if self._drawn_view != self._view():
             self.refresh()
             return
@@ -97,40 +108,6 @@ class RowTable(ScrollView, can_focus=False):
             self._row_text(i).plain for i in range(self._n_rows)
         ]
 
-    def _set_virtual_size(self, size: Size) -> None:
-        """Change the scrollable size, re-laying out the screen only when it has to.
-
-        Setting `virtual_size` asks for a layout pass of the whole screen, which redraws every
-        panel (most of a step's cost). The table's own box never depends on its content (it
-        is 1fr by 1fr), so a new size needs a layout only when a scrollbar appears or goes.
-        """
-        if size == self.virtual_size:
-            return
-        width, height = self.container_size
-        # The rule Widget._refresh_scrollbars applies for overflow "auto".
-        horizontal, vertical = size.width > width, size.height > height
-        if vertical and not horizontal:
-            horizontal = size.width > width - self.styles.scrollbar_size_vertical
-        if horizontal and not vertical:
-            vertical = size.height > height - self.styles.scrollbar_size_horizontal
-        if (
-            width
-            and height
-            and horizontal == self.show_horizontal_scrollbar
-            and vertical == self.show_vertical_scrollbar
-        ):
-            self.set_reactive(RowTable.virtual_size, size)
-            # The scrollbars' thumbs (reactives: they repaint only if they change) and a
-            # scroll offset still inside the new size.
-            if self.show_vertical_scrollbar:
-                self.vertical_scrollbar.window_virtual_size = size.height
-            if self.show_horizontal_scrollbar:
-                self.horizontal_scrollbar.window_virtual_size = size.width
-            self.scroll_x = self.validate_scroll_x(self.scroll_x)
-            self.scroll_y = self.validate_scroll_y(self.scroll_y)
-        else:
-            self.virtual_size = size
-
     def show_rows(self, first: int, last: int) -> None:
         """Scroll so rows first..last (0-based) are visible, if they are not already."""
         if self._n_rows == 0:
@@ -141,6 +118,9 @@ class RowTable(ScrollView, can_focus=False):
             return
         target = max(0, min(first, self._n_rows - visible))
         self.scroll_to(y=target, animate=False, immediate=True)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        scrolled_vertically(self, old, new)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Looked up once per pass, not per line: rich_style walks the whole DOM above.
@@ -157,47 +137,38 @@ class RowTable(ScrollView, can_focus=False):
         self._drawn[y] = text
         if text is None:
             return Strip.blank(width, base)
-        full = Strip(self._segments(text, base))
-        strip = full.crop(scroll_x, scroll_x + width)
-        # A number cut at the edge would read as another number ("0.3136" as "0"): mark every
-        # cut with an ellipsis instead.
-        if full.cell_length > scroll_x + width and width > 1:
-            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
-        if scroll_x > 0 and strip.cell_length > 1:
-            strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
-        return strip.extend_cell_length(width, base)
-
-    def _segments(self, text: Text, base: Style) -> list[Segment]:
-        """One line of text as segments on the base style (plus the text's own style, which
-        `Text.render` leaves to its caller).
-
-        The panels build their lines by appending styled pieces, so the spans do not overlap
-        and each piece is one segment; that is about twice as fast as Rich's general
-        `Text.render`, which the rare overlapping case still goes through.
-        """
-        style = base + _style(text.style) if text.style else base
-        plain = text.plain
-        segments: list[Segment] = []
-        position = 0
-        for span in sorted(text.spans, key=lambda span: span.start):
-            if span.start < position:
-                return [
-                    Segment(seg.text, style + seg.style if seg.style else style)
-                    for seg in text.render(self.app.console)
-                    if seg.text != "\n"
-                ]
-            if span.start > position:
-                segments.append(Segment(plain[position : span.start], style))
-            if span.end > span.start:
-                segments.append(Segment(plain[span.start : span.end], style + _style(span.style)))
-            position = max(position, span.end)
-        if position < len(plain):
-            segments.append(Segment(plain[position:], style))
-        return segments
+        segments = line_segments(text, base, self.app.console)
+        return Strip(window(segments, scroll_x, width, base), width)
 
 
-def _style(style: str | Style) -> Style:
-    return Style.parse(style) if isinstance(style, str) else style
+def window(segments: list[Segment], scroll_x: int, width: int, base: Style) -> list[Segment]:
+    """Cells scroll_x .. scroll_x + width of a line, padded with spaces to `width` cells.
+
+    A number cut at the edge would read as another number ("0.3136" as "0"): every cut is
+    marked with an ellipsis instead. Built as segments and made into one Strip by the caller:
+    Strip operations (crop, join, extend) make a Strip each, with its caches, and a table
+    that scrolls to the batch redraws every line of it on every step.
+    """
+    length = Segment.get_line_length(segments)
+    if scroll_x == 0 and length <= width:  # the common case: the whole line, padded
+        return segments + [Segment(" " * (width - length), base)] if length < width else segments
+    shown = _cells(segments, scroll_x, scroll_x + width)
+    shown_length = max(0, min(length, scroll_x + width) - scroll_x)
+    ellipsis = Segment("…", base)
+    if length > scroll_x + width and width > 1:
+        shown, shown_length = [*_cells(shown, 0, width - 1), ellipsis], width
+    if scroll_x > 0 and shown_length > 1:
+        shown = [ellipsis, *_cells(shown, 1, width)]
+        shown_length = min(shown_length, width)
+    if shown_length < width:
+        shown.append(Segment(" " * (width - shown_length), base))
+    return shown
+
+
+def _cells(segments: list[Segment], start: int, end: int) -> list[Segment]:
+    """The segments' cells start .. end (a double-width character cut in two is a space)."""
+    parts = list(Segment.divide(segments, [start, end]))
+    return parts[1] if len(parts) > 1 else []
 
 
 def _same(a: Text | None, b: Text | None) -> bool:

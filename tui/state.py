@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 from logsgd.core.events import StepEvent
 from logsgd.core.maths import FloatArray
 
@@ -55,22 +53,33 @@ class DataInfo:
 
 @dataclass(frozen=True, eq=False)
 class ViewState:
-    """The StepEvent on screen plus the view settings around it."""
+    """The StepEvent on screen plus the view settings around it: all that the screen shows.
+
+    The app holds exactly one and changes it by replacing it (`dataclasses.replace`); panels
+    are bound to it and redraw from it, and the app's watcher does what a change of a setting
+    does beyond drawing (a timer, a layout, the Footer's keys). Nothing else holds a setting.
+    """
 
     event: StepEvent
+    """The step on screen, as the engine computed it."""
     data: DataInfo
+    """The dataset's names and values, as the engine uses them."""
     chart: ChartData
+    """The history as the chart draws it, for `event` and `chart_mode` (the app builds it)."""
     notice: str = ""
+    """The last thing the app said (a change of settings, a refusal, a run's end); it stays
+    until the next one."""
     playing: bool = False
-    speed: float = 2.0  # autoplay steps per second
+    """Autoplay is on: a step every 1 / speed seconds."""
+    speed: float = 2.0
+    """Autoplay steps per second."""
+    chart_mode: ChartMode = "weights"
+    """What the chart draws: the weights or the full-data loss."""
+    selected_panel: str = "batch"
+    """The panel that the scroll keys move (the only one shown in the compact layout)."""
+    busy: str = ""
+    """What runs in the background ("running 10 epochs"), or "" when nothing does."""
 
     @property
     def n_rows(self) -> int:
         return int(self.data.labels.shape[0])
-
-
-def downsample_indices(length: int, points: int) -> np.ndarray:
-    """At most `points` evenly spread indices into 0 .. length-1, always with both ends."""
-    if length <= points:
-        return np.arange(length)
-    return np.unique(np.linspace(0, length - 1, points).round().astype(np.int64))

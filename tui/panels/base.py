@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.visual import visualize
 from textual.widget import Widget
-from textual.widgets import Static
 
 from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
@@ -28,9 +26,19 @@ class Panel(Widget):
         None, init=False, always_update=True, repaint=False
     )
 
-    def watch_state(self, state: ViewState | None) -> None:
-        if state is not None:
-            self.show(state)
+    def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
+        # A change of a setting this panel does not show (the speed, the selected panel)
+        # leaves it alone.
+        if new is not None and (old is None or self.drawn_from(old) != self.drawn_from(new)):
+            self.show(new)
+
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        """The parts of the state that `show` reads: a new state redraws the panel only if
+        one of them changed (compared with ==; events and data by identity).
+
+        By default the whole state, so a panel that reads a new field never misses it.
+        """
+        return (state,)
 
     def on_mount(self) -> None:
         if self.state is not None:
@@ -82,19 +90,3 @@ def show_lines(table: RowTable, lines: list[Text], caption: str = "") -> None:
     """Show a long text line by line in a RowTable (only the lines on screen are rendered),
     under a caption line that stays put when the text scrolls."""
     table.set_lines(lines, [Text(caption, style=CAPTION_STYLE)] if caption else [])
-
-
-def set_text(static: Static, text: Text) -> None:
-    """Show text in a Static, re-laying out the screen only if its height changes.
-
-    A layout pass redraws every panel (tens of ms); most steps keep each text's height.
-    """
-    width = static.content_region.width
-    if width > 0 and static.content_region.height > 0:
-        visual = visualize(static, text)  # update() takes it as it is: converted once
-        if visual.get_height(static.styles, width) == static.content_region.height:
-            static.update(visual, layout=False)
-            return
-        static.update(visual)
-        return
-    static.update(text)

@@ -30,6 +30,9 @@ class ChartPanel(Panel):
     def compose(self) -> ComposeResult:
         yield ChartCanvas(id="chart-canvas")
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.chart,)
+
     def show(self, state: ViewState) -> None:
         chart = state.chart
         if chart.mode == "loss":

@@ -12,6 +12,8 @@ from logsgd.tui.state import ViewState
 
 BATCH_MARK = "▶"
 NEXT_MARK = "›"
+# Rows whose written cells are kept (a few screens' worth, whatever the data's size).
+MAX_ROWS_KEPT = 4096
 
 
 class DatasetPanel(Panel):
@@ -22,6 +24,9 @@ class DatasetPanel(Panel):
         self._data_key: object = None
         self._names: list[str] = []
         self._widths: list[int] = []
+        # Each row's cells as last written: the data do not change from step to step, only
+        # the marks do (a memo of the formatting, cleared with the data).
+        self._cells: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield RowTable(id="dataset-table")
@@ -39,24 +44,31 @@ class DatasetPanel(Panel):
         widths[-1] = max(widths[-1], 1)
         return names, widths
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.event, state.data)
+
     def show(self, state: ViewState) -> None:
         event = state.event
         data = state.data
         n = state.n_rows
         self.set_titles(f"Dataset ({n} rows)", "standardized" if event.standardized else "")
-        key = (id(data), event.standardized)
+        key = (data, event.standardized)  # the object, not its id: ids are reused
         if key != self._data_key:
             self._data_key = key
             self._names, self._widths = self._column_texts(state)
+            self._cells = {}
         index_width = max(len(str(n)), 1)
-        batch = {int(r) for r in event.rows}
-        upcoming = {int(r) for r in event.next_rows}
+        batch = set(event.rows.tolist())
+        upcoming = set(event.next_rows.tolist())
         names, widths = self._names, self._widths
         header = Text("  " + "#".rjust(index_width), style=COLUMN_HEADER_STYLE)
         for name, width in zip(names, widths, strict=True):
             header.append("  " + name.rjust(width))
         total_width = header.cell_len + 2
         inputs, labels = data.inputs, data.labels
+        cells_of = self._cells
+        if len(cells_of) > MAX_ROWS_KEPT:
+            cells_of.clear()
 
         def row_text(i: int) -> Text:
             if i in batch:
@@ -65,14 +77,15 @@ class DatasetPanel(Panel):
                 mark, style = NEXT_MARK, "italic"
             else:
                 mark, style = " ", ""
-            cells = [fmt_data(float(v)) for v in inputs[i]] + [fmt_data(float(labels[i]))]
-            line = f"{mark} {str(i + 1).rjust(index_width)}" + "".join(
-                "  " + c.rjust(w) for c, w in zip(cells, widths, strict=True)
-            )
-            return Text(line, style=style)
+            cells = cells_of.get(i)
+            if cells is None:
+                values = [fmt_data(float(v)) for v in inputs[i]] + [fmt_data(float(labels[i]))]
+                cells = cells_of[i] = "".join(
+                    "  " + c.rjust(w) for c, w in zip(values, widths, strict=True)
+                )
+            return Text(f"{mark} {str(i + 1).rjust(index_width)}{cells}", style=style)
 
-        table = self.query_one(RowTable)
-        table.set_content([header], n, row_text, total_width)
-        shown = sorted(batch or upcoming)
-        if shown:
-            table.show_rows(shown[0], shown[-1])
+        shown = batch or upcoming
+        self.query_one(RowTable).set_content(
+            [header], n, row_text, total_width, visible=(min(shown), max(shown)) if shown else None
+        )

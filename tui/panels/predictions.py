@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 
+from logsgd.core import maths
 from logsgd.core.formatting import fmt_data, fmt_prob
+from logsgd.core.maths import FloatArray
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable
 from logsgd.tui.state import ViewState
@@ -13,7 +16,36 @@ from logsgd.tui.state import ViewState
 FLIP_MARK = "⇄"
 RIGHT_MARK = "✓"
 WRONG_MARK = "✗"
-PROB_WIDTH = 13  # "1 - 1.234e-08"
+PROB_WIDTH = 14  # the widest form of f: "1 - 1.234e-308"
+# Up to this many rows the f columns are as wide as their widest value (every f formatted
+# per step); beyond, as wide as the widest form, so a step costs the rows on screen only.
+EXACT_WIDTH_ROWS = 64
+# f is computed for the rows drawn, this many at a time.
+BLOCK_ROWS = 64
+
+
+class RowsOfF:
+    """f = sigma(z) of row i, written, computed when a row is drawn (BLOCK_ROWS at a time).
+
+    A step at 100,000 rows draws a screenful of them: the sigmoid of every row, before and
+    after, was most of what the panel cost. Elementwise, so a block's values are the very
+    ones of the whole array (StepEvent.predictions_after). A prediction near 1 is written with
+    its gap from the logit, 1 - sigma(-z) (1 - 3.883e-77, not ≈1), as the exports write it.
+    """
+
+    def __init__(self, z: FloatArray) -> None:
+        self._z = z
+        self._blocks: dict[int, tuple[FloatArray, FloatArray]] = {}
+
+    def text(self, row: int) -> str:
+        block, offset = divmod(row, BLOCK_ROWS)
+        values = self._blocks.get(block)
+        if values is None:
+            start = block * BLOCK_ROWS
+            z = self._z[start : start + BLOCK_ROWS]
+            values = self._blocks[block] = (maths.sigmoid(z), maths.complement(z))
+        f, gap = values
+        return fmt_prob(float(f[offset]), float(gap[offset]))
 
 
 class PredictionsPanel(Panel):
@@ -24,13 +56,21 @@ class PredictionsPanel(Panel):
     def compose(self) -> ComposeResult:
         yield RowTable(id="predictions-table")
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.event, state.data)
+
     def show(self, state: ViewState) -> None:
         event = state.event
         n = state.n_rows
         labels = state.data.labels
-        before, after = event.predictions_before, event.predictions_after
-        batch = {int(r) for r in event.rows}
-        flips = int(((before >= 0.5) != (after >= 0.5)).sum()) if event.step else 0
+        # Classes from the sign of z, as the engine's accuracy has them (sigma(-1e-17) rounds
+        # to 0.5, but that row is class 0): O(n) comparisons, no sigmoid.
+        class_before = maths.predicted_class(event.z_before_all)
+        class_after = maths.predicted_class(event.z_after_all)
+        flipped_rows = class_before != class_after
+        flips = int(np.count_nonzero(flipped_rows)) if event.step else 0
+        before, after = RowsOfF(event.z_before_all), RowsOfF(event.z_after_all)
+        batch = set(event.rows.tolist())
         self.set_titles("Predictions")
         # What changes every step is in the caption line, not the border: a new border title
         # repaints the whole panel.
@@ -41,8 +81,8 @@ class PredictionsPanel(Panel):
         )
         index_width = max(len(str(n)), 1)
         prob_width = PROB_WIDTH
-        if n <= 2000:  # exact column width for small data; the widest form otherwise
-            prob_width = max(len(fmt_prob(float(f))) for f in (*before, *after))
+        if n <= EXACT_WIDTH_ROWS:
+            prob_width = max(len(f.text(i)) for f in (before, after) for i in range(n))
         prob_width = max(prob_width, len("f before"))
         # The verdict (predicted class, right or wrong, flipped) comes first, then f after the
         # step, then f before it: a narrow panel drops "f before" rather than cut a number.
@@ -56,22 +96,25 @@ class PredictionsPanel(Panel):
 
         def row_text(i: int) -> Text:
             y = float(labels[i])
-            f_before, f_after = float(before[i]), float(after[i])
-            predicted = 1 if f_after >= 0.5 else 0
+            predicted = int(class_after[i])
             right = predicted == int(y)
-            flipped = event.step > 0 and (f_before >= 0.5) != (f_after >= 0.5)
+            flipped = event.step > 0 and bool(flipped_rows[i])
             mark = "▶" if i in batch else " "
             text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {predicted:>4}  ")
             text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
             text.append(f" {FLIP_MARK if flipped else ' '}", style="bold yellow")
             text.append("  ")
-            text.append(fmt_prob(f_after).rjust(pw), style="bold")
+            text.append(after.text(i).rjust(pw), style="bold")
             if show_before:
-                text.append(f"  {fmt_prob(f_before).rjust(pw)}")
+                text.append(f"  {before.text(i).rjust(pw)}")
             return text
 
         table = self.query_one(RowTable)
         # The caption wraps rather than widen the table: only the columns may scroll.
-        table.set_content([*table.wrapped(caption), header], n, row_text, header.cell_len)
-        if batch:
-            table.show_rows(min(batch), max(batch))
+        table.set_content(
+            [*table.wrapped(caption), header],
+            n,
+            row_text,
+            header.cell_len,
+            visible=(min(batch), max(batch)) if batch else None,
+        )

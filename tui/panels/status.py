@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data
 from logsgd.core.params import Hyperparams
-from logsgd.tui.panels.base import Panel, set_text
+from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ViewState
 
 # The settings a lecturer changes live, with their names on screen, in the order listed.
@@ -37,7 +37,14 @@ def describe_changes(old: Hyperparams, new: Hyperparams, *, show_old: bool) -> s
     return ", ".join(parts)
 
 
-def status_text(state: ViewState) -> Text:
+# Between the parts of a line; a line too wide for the screen breaks here, never inside a part.
+SEPARATOR = " · "
+
+Part = tuple[str, str]  # (text, style)
+
+
+def status_parts(state: ViewState) -> list[list[Part]]:
+    """The status line's lines, each as the parts that SEPARATOR joins."""
     event = state.event
     hp = event.next_hyperparams if event.step == 0 else event.hyperparams
     where = (
@@ -45,40 +52,65 @@ def status_text(state: ViewState) -> Text:
         if event.step == 0
         else f"epoch {event.epoch} batch {event.batch}/{event.batches_per_epoch}"
     )
-    parts = [
-        f"{state.data.name}",
+    # Line 1 says where the run is and how it is doing; line 2 what it runs with.
+    first = [
+        state.data.name,
         f"step {event.step}/{event.history_length}",
         where,
+        f"loss {fmt(event.loss_after)}",
+        f"accuracy {event.accuracy_after:.1%}",
+    ]
+    if hp.l2:
+        # What SGD minimises with L2 on; "loss" stays the mean cross-entropy alone.
+        first.insert(4, f"objective {fmt(event.objective_after)} (loss + λ/2 Σw²)")
+    second = [
         f"lr {fmt_data(hp.learning_rate)}",
         f"batch size {hp.batch_size}",
         f"shuffle {'on' if hp.shuffle else 'off'}",
         "standardized" if event.standardized else "raw features",
     ]
     if hp.l2:
-        parts.append(f"λ {fmt_data(hp.l2)}")
+        second.append(f"λ {fmt_data(hp.l2)}")
     if hp.momentum:
-        parts.append(f"μ {fmt_data(hp.momentum)}")
-    # Line 1 says where the run is and how it is doing; line 2 what it runs with.
-    text = Text(
-        " · ".join(
-            [*parts[:3], f"loss {fmt(event.loss_after)}", f"accuracy {event.accuracy_after:.1%}"]
-        )
-    )
-    text.append("\n" + " · ".join(parts[3:]))
+        second.append(f"μ {fmt_data(hp.momentum)}")
+    settings: list[Part] = [(part, "") for part in second]
     nxt = event.next_hyperparams
     if event.step and nxt != hp:
-        text.append(" · next step: " + describe_changes(hp, nxt, show_old=False), style="bold")
+        settings.append(("next step: " + describe_changes(hp, nxt, show_old=False), "bold"))
     if event.diverged_at is not None:
-        text.append(f" · diverged at step {event.diverged_at}", style="bold reverse red")
+        settings.append((f"diverged at step {event.diverged_at}", "bold reverse red"))
     if state.playing:
-        text.append(f" · ▶ playing {fmt_data(state.speed)}/s", style="bold")
+        settings.append((f"▶ playing {fmt_data(state.speed)}/s", "bold"))
+    lines = [[(part, "") for part in first], settings]
     if state.notice:
-        text.append(f"\n{state.notice}", style="italic")
-    return text
+        lines.append([(state.notice, "italic")])
+    return lines
+
+
+def fit_parts(parts: list[Part], width: int) -> list[Text]:
+    """One line of parts, broken between parts into lines of at most `width` cells.
+
+    A styled part carries the separator before it in its own style. A part wider than the
+    width on its own is broken at its spaces by the caller (Text.wrap).
+    """
+    lines: list[Text] = []
+    line = Text()
+    for text, style in parts:
+        piece = SEPARATOR + text if line else text
+        if line and line.cell_len + Text(piece).cell_len > width:
+            lines.append(line)
+            line, piece = Text(), text
+        line.append(piece, style=style or None)
+    lines.append(line)
+    return lines
 
 
 class StatusLine(Panel):
-    """The one line (two with a notice) that says where the run is."""
+    """Where the run is (two lines, a third with a notice; more when the screen is narrow).
+
+    Its height is the number of lines it writes, set only when that number changes; the text
+    is then updated without a layout pass (one redraws every panel).
+    """
 
     DEFAULT_CSS = """
     StatusLine {
@@ -87,8 +119,26 @@ class StatusLine(Panel):
     }
     """
 
+    wraps_to_width = True
+
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="status-text")
 
+    def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        return (state.event, state.data, state.notice, state.playing, state.speed)
+
     def show(self, state: ViewState) -> None:
-        set_text(self.query_one("#status-text", Static), status_text(state))
+        static = self.query_one("#status-text", Static)
+        # The whole screen's width, less the padding (before the first layout too).
+        width = static.content_region.width or self.app.size.width - self.styles.gutter.width
+        console = self.app.console
+        lines = [
+            wrapped
+            for parts in status_parts(state)
+            for line in fit_parts(parts, width)
+            for wrapped in (
+                line.wrap(console, width, overflow="fold") if line.cell_len > width > 0 else [line]
+            )
+        ]
+        static.styles.height = len(lines)  # the same number again is no change, no layout
+        static.update(Text("\n").join(lines), layout=False)

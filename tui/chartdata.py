@@ -1,0 +1,77 @@
+"""What the chart draws, read from the engine: the history at steps that stay put as it grows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from logsgd.core.engine import Engine
+from logsgd.core.events import IntArray
+from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES
+from logsgd.tui.state import ChartData, ChartMode
+
+# The chart never draws more points than this, however long the history: redraws stay flat.
+CHART_POINTS = 240
+
+
+def chart_steps(length: int, points: int = CHART_POINTS) -> IntArray:
+    """Indices into 0 .. length-1 to draw, at most `points` of them, always with both ends.
+
+    Every stride-th index and the last one, the stride being the smallest power of two that
+    keeps within `points` (so there are at least about half as many). The picks stay put as
+    the history grows: a new step adds the last index and, once per stride, a multiple of
+    it; when the stride doubles, every other pick stays. A curve whose values are costly
+    (the full-data loss, O(n) a point, kept by the engine once computed) then costs only
+    its new points, whatever the length.
+    """
+    if length <= points:
+        return np.arange(length, dtype=np.int64)
+    last = length - 1
+    stride = 1
+    while last // stride + 2 > points:  # the multiples of stride (0 too), and the last
+        stride *= 2
+    picks = np.arange(0, length, stride, dtype=np.int64)
+    return picks if picks[-1] == last else np.append(picks, np.int64(last))
+
+
+def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
+    """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`."""
+    history = engine.weight_history()
+    picks = chart_steps(history.shape[0])
+    steps = picks.astype(np.float64)
+    ghost = engine.ghost
+    if ghost is not None:
+        ghost_picks = chart_steps(ghost.weights.shape[0])
+        ghost_steps = (ghost_picks + ghost.start_step).astype(np.float64)
+    if mode == "loss":
+        values = engine.loss_at(picks)[:, None]
+        names: tuple[str, ...] = ("loss",)
+        ghost_values = (
+            engine.loss_of_weights(ghost.weights[ghost_picks])[:, None]
+            if ghost is not None
+            else np.zeros((0, 1))
+        )
+    else:
+        values = np.array(history[picks])
+        d = engine.dataset.n_features
+        names = tuple(f"w{j}" for j in range(d)) + (f"w{d} bias",)
+        ghost_values = (
+            np.array(ghost.weights[ghost_picks])
+            if ghost is not None
+            else np.zeros((0, history.shape[1]))
+        )
+    return ChartData(
+        mode=mode,
+        steps=steps,
+        values=values,
+        series_names=names,
+        ghost_steps=ghost_steps if ghost is not None else np.zeros(0),
+        ghost_values=ghost_values,
+        cursor=cursor,
+        # Past a dozen epochs the chart marks none; do not list 500,000 of them to find out.
+        epoch_boundaries=(
+            tuple(engine.epoch_boundaries())
+            if engine.epochs_started <= MAX_BOUNDARY_LINES + 1
+            else ()
+        ),
+        changes=tuple(engine.hyperparam_changes()),
+    )
