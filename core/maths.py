@@ -119,13 +119,14 @@ def l2_penalty(weights: FloatArray, l2: float) -> float:
         return 0.5 * l2 * float(np.sum(np.square(weights[:-1])))
 
 
-def objective(xb: FloatArray, y: FloatArray, weights: FloatArray, l2: float = 0.0) -> float:
-    """What SGD minimises: mean BCE plus (lambda / 2) * sum of the squared non-bias weights.
+def objective(loss: float, weights: FloatArray, l2: float = 0.0) -> float:
+    """What SGD minimises: the mean BCE `loss` plus (lambda / 2) * sum of the squared non-bias
+    weights.
 
     Its gradient is the mean of `gradient_terms` plus `l2_terms`; the finite-difference tests
     check exactly that.
     """
-    return mean_loss(logits(xb, weights), y) + l2_penalty(weights, l2)
+    return loss + l2_penalty(weights, l2)
 
 
 def with_bias_column(x: FloatArray) -> FloatArray:

@@ -190,12 +190,17 @@ def test_logits_gradient_terms_and_l2_terms_on_a_small_example() -> None:
     ]
     # The bias (last weight) is not penalised.
     assert maths.l2_terms(w, 0.5).tolist() == [0.25, -0.125, 0.0]
-    assert maths.objective(xb, y, w, 0.5) == pytest.approx(
+    assert batch_objective(xb, y, w, 0.5) == pytest.approx(
         maths.mean_loss(np.array([2.0, 3.75]), y) + 0.25 * (0.25 + 0.0625), rel=1e-15
     )
 
 
 # ---------------------------------------------------------------- the gradient is the derivative
+
+
+def batch_objective(xb: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> float:
+    """The objective of the weights w on the rows xb, y: mean BCE plus the L2 penalty."""
+    return maths.objective(maths.mean_loss(maths.logits(xb, w), y), w, l2)
 
 
 def analytic_gradient(xb: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> np.ndarray:
@@ -242,7 +247,7 @@ def test_gradient_equals_central_difference_of_the_objective(
 ) -> None:
     xb, y, w, l2 = batch
     analytic = analytic_gradient(xb, y, w, l2)
-    estimate, bound = central_difference(lambda v: maths.objective(xb, y, v, l2), w)
+    estimate, bound = central_difference(lambda v: batch_objective(xb, y, v, l2), w)
     assert np.all(np.abs(analytic - estimate) <= bound + 1e-5 * np.abs(analytic)), (
         analytic,
         estimate,
@@ -254,7 +259,7 @@ def test_the_finite_difference_check_notices_a_wrong_gradient() -> None:
     xb = maths.with_bias_column(np.array([[1.0, -2.0], [0.5, 1.5], [-1.0, 0.3]]))
     y = np.array([1.0, 0.0, 1.0])
     w = np.array([0.3, -0.7, 0.2])
-    estimate, bound = central_difference(lambda v: maths.objective(xb, y, v, 0.5), w)
+    estimate, bound = central_difference(lambda v: batch_objective(xb, y, v, 0.5), w)
     right = analytic_gradient(xb, y, w, 0.5)
     assert np.all(np.abs(right - estimate) <= bound)
     no_l2 = analytic_gradient(xb, y, w, 0.0)
@@ -295,12 +300,10 @@ def test_every_engine_step_uses_the_derivative_of_the_batch_objective(
         event = engine.event_at(step)
         batch_xb, batch_y = xb[event.rows], dataset.labels[event.rows]
 
-        def batch_objective(
-            v: np.ndarray, xs: np.ndarray = batch_xb, ys: np.ndarray = batch_y
-        ) -> float:
-            return maths.objective(xs, ys, v, l2)
+        def of_weights(v: np.ndarray, xs: np.ndarray = batch_xb, ys: np.ndarray = batch_y) -> float:
+            return batch_objective(xs, ys, v, l2)
 
-        estimate, bound = central_difference(batch_objective, np.array(event.weights_before))
+        estimate, bound = central_difference(of_weights, np.array(event.weights_before))
         assert np.all(np.abs(event.gradient - estimate) <= bound + 1e-5 * np.abs(estimate)), step
 
 

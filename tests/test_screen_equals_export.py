@@ -94,6 +94,28 @@ def check_step(app: LogSGDApp, engine: Engine, step: int) -> None:
         assert shown in exported or lhs_and_result(shown) in results, (step, shown)
     assert is_subsequence(numbers(batch), numbers(export[:weights_at])), (step, batch)
     assert is_subsequence(numbers(gradients), numbers(export[weights_at:])), (step, gradients)
+    check_predictions_and_status(app, export, step)
+
+
+def check_predictions_and_status(app: LogSGDApp, export: list[str], step: int) -> None:
+    """Each row's f after the step, and the full-data loss, as the export writes them."""
+    written = {}
+    for line in export:
+        match = re.match(r"\s+row (\d+): z = \S+, f = (.+), y = \S+$", line)
+        if match:
+            written[int(match.group(1))] = match.group(2)
+    assert written, export
+    table = app.query_one("#predictions-table", RowTable)
+    for line in table.lines()[len(table._header) :]:
+        cells = line.replace("▶", " ").split()
+        row = int(cells[0])
+        if row in written:  # past 40 rows the export lists the batch's and the flipped ones
+            # After the verdict marks: f after, then (if it fits) f before, 2+ spaces apart.
+            tail = re.split(r"[✓✗] [⇄ ]", line, maxsplit=1)[1]
+            f_after = re.split(r"\s{2,}", tail.strip())[0]
+            assert written[row].replace("~", "≈") == f_after, (step, row, line)
+    loss = next(line for line in export if "full-data loss:" in line).rsplit(" ", 1)[-1]
+    assert f"loss {loss}" in str(app.query_one("#status-text").render()), (step, loss)
 
 
 def run_and_compare(engine: Engine, steps: int) -> int:

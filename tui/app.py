@@ -34,6 +34,7 @@ from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
+from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import PANELS, DataInfo, ViewState
 
 if TYPE_CHECKING:
@@ -488,8 +489,8 @@ class LogSGDApp(App[int]):
         if self.state is None:
             return
         panel = self.query_one(f"#{self.state.selected_panel}")
-        for scrollable in panel.query("VerticalScroll, RowTable"):
-            scrollable.scroll_relative(x=dx, y=dy, animate=False)
+        for table in panel.query(RowTable):
+            table.scroll_relative(x=dx, y=dy, animate=False)
 
     def action_help(self) -> None:
         from logsgd.tui.screens.help import HelpScreen

@@ -138,7 +138,7 @@ def tick_label(value: float) -> str:
 def y_axis(figure: Figure, rows: int) -> YAxis:
     """Range and ticks of the y axis for `rows` rows of plot.
 
-    Linear: nice_ticks for 5 (as the plotext chart had) whatever the height: fewer would
+    Linear: nice_ticks for 5 whatever the height: fewer would
     take coarser steps, and the range, which reaches down to the first tick, would then leave
     most of a short plot empty; ticks that share a row show one label.
     Log: log_ticks, up to one every 2 rows (decades read at a glance) and at most 7; they lie
@@ -250,8 +250,8 @@ def rasterise(
         row = height - 1 - np.concatenate(dot_rows)  # dot 0 is the bottom
         column = np.concatenate(dot_columns)
         dots[row, column] = True
-        # The later series colours a shared cell, as in plotext; its dots are the union of all
-        # (plotext keeps only the last series' dots there, which cuts the lines crossing it).
+        # The later series colours a shared cell; its dots are the union of all series' there
+        # (keeping only the last series' dots would cut the lines crossing it).
         np.maximum.at(
             owner, (row // DOTS_DOWN) * columns + column // DOTS_ACROSS, np.concatenate(layers)
         )
@@ -423,7 +423,7 @@ def _draw_plot(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> dict[
 
 
 def _draw_legend(grid: _Grid, entries: Sequence[LegendEntry], place: Layout) -> None:
-    """A box of spaces at the plot's top left over the lines (as plotext did), an entry a row."""
+    """A box of spaces at the plot's top left over the lines, an entry a row."""
     legend = entries[: place.rows]
     if not legend:
         return

@@ -9,8 +9,7 @@ from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ChartData, ViewState
 
 # Distinct colours for the weights; the bias last. Legends name each line, so colour is a help,
-# never the only way to tell lines apart. Rich's colour names: plotext's "orange" and "gray" are
-# not among them.
+# never the only way to tell lines apart. Rich's colour names ("orange" and "gray" are not).
 LINE_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red", "dark_orange", "white")
 GHOST_COLOR = "grey50"
 BOUNDARY_COLOR = "grey39"
