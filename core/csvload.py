@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from .dataset import Dataset
 from .maths import FloatArray
 from .params import Hyperparams
-from .text import read_number, visible
+from .text import quoted, read_number, visible
 
 # How much of a value or a list a one-line message quotes before it cuts it short.
 _QUOTE_LIMIT = 40
@@ -85,11 +85,8 @@ class DataError(ValueError):
         return self._message()
 
 
-def _quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
-    """repr() of text cut to `limit` characters, so control characters and length stay visible."""
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}... ({len(text)} characters)"
+def _quote(text: str) -> str:
+    return quoted(text)
 
 
 def _name_list(names: Sequence[str], limit: int = _LIST_LIMIT) -> str:

@@ -59,3 +59,15 @@ def read_whole(text: str) -> int | None:
 def plural(count: int, word: str) -> str:
     """'1 feature', '3 features'."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# A typed or read value is quoted in a message up to this many characters.
+QUOTE_LIMIT = 40
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """repr() of text cut to `limit` characters, so control characters and length stay visible:
+    a 100 KB paste is quoted as its first 40 characters and how long it was."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"

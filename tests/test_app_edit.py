@@ -7,12 +7,15 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
 from logsgd.core.engine import Engine
 from logsgd.core.params import Hyperparams
+from logsgd.core.text import quoted, read_number
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 from logsgd.tui.rowtable import RowTable
@@ -297,5 +300,83 @@ def test_escape_and_cancel_leave_everything_as_it_was() -> None:
         assert not isinstance(app.screen, EditScreen)
         assert engine_snapshot(app.engine) == before
         assert "step 1/2" in status(app)
+
+    run_scenario(scenario, engine)
+
+
+# ---------------------------------------------------------------------- hostile input
+
+
+MARKUP = ["[/foo]", "[/]", "[@click=app.quit]x", "[bold red]0.1", "1, 2, [/]", "[link=x]y"]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+@pytest.mark.parametrize("field", ["learning_rate", "initial_weights"])
+def test_markup_typed_into_a_field_is_shown_as_text(field: str, text: str) -> None:
+    # "[/foo]" once raised a MarkupError that ended the session; "[@click=app.quit]x" made a
+    # link that quit the app.
+    engine = seed_engine_at_step_1_of_2()
+    before = engine_snapshot(engine)
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        form = await open_form(app, pilot)
+        form.query_one(f"#edit-{field}", Input).value = text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running and app.screen is form
+        shown = str(error_of(form, field).render())
+        # The first part that is not a number, quoted as typed, brackets and all.
+        parts = text.replace(",", " ").split() if field == "initial_weights" else [text]
+        bad = next(part for part in parts if read_number(part) is None)
+        assert shown.startswith("✗ ") and quoted(bad.strip()) in shown, shown
+        assert engine_snapshot(app.engine) == before
+
+    run_scenario(scenario, engine)
+
+
+def test_a_100_kb_paste_is_refused_by_the_field() -> None:
+    # Once a 100 KB paste froze the app for 30 s and gave an error thousands of lines long.
+    # A field takes at most 64 characters a number (Textual's Input refuses a longer paste as a
+    # whole), and an error quotes at most 40 of what was typed.
+    engine = seed_engine_at_step_1_of_2()
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        form = await open_form(app, pilot)
+        field = form.query_one("#edit-learning_rate", Input)
+        field.value = "0.5"
+        field.focus()
+        await pilot.pause()
+        field.post_message(events.Paste("9" * 100_000))
+        await pilot.pause()
+        assert field.value == "0.5"
+        field.value = "x" * 64
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(error_of(form, "learning_rate").render())
+        assert shown == f"✗ learning rate: {'x' * 40!r}... (64 characters) is not a number"
+
+    run_scenario(scenario, engine)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.fixed_dictionaries(
+        {name: st.one_of(st.text(max_size=30), st.sampled_from(MARKUP)) for name in FIELD_NAMES}
+    )
+)
+def test_any_text_in_any_field_is_applied_or_refused_in_one_line(texts: dict[str, str]) -> None:
+    engine = seed_engine_at_step_1_of_2()
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        form = await open_form(app, pilot)
+        for name, text in texts.items():
+            form.query_one(f"#edit-{name}", Input).value = text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running
+        if app.screen is form:  # refused: each error one line, no control character raw
+            for name in FIELD_NAMES:
+                shown = str(error_of(form, name).render())
+                assert "\n" not in shown and "\x1b" not in shown
 
     run_scenario(scenario, engine)

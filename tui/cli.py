@@ -22,7 +22,7 @@ from logsgd.core.engine import Engine
 from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.formats import FORMATS
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
-from logsgd.core.text import read_number, read_whole, visible
+from logsgd.core.text import quoted, read_number, read_whole, visible
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -86,15 +86,8 @@ def _weights(text: str) -> list[float]:
     return values
 
 
-# A typed value is quoted in a message up to this many characters.
-QUOTE_LIMIT = 40
-
-
 def _shown(text: str) -> str:
-    """A typed value as a message quotes it: repr, cut short if long (a 5,000-digit number)."""
-    if len(text) <= QUOTE_LIMIT:
-        return repr(text)
-    return f"{text[:QUOTE_LIMIT]!r}... ({len(text)} characters)"
+    return quoted(text)
 
 
 def build_parser() -> argparse.ArgumentParser:

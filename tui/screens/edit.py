@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -14,6 +15,10 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
 from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
+from logsgd.core.text import quoted, read_number, read_whole
+
+# Characters a number may take in a field: any float64 written in full, and a margin.
+FIELD_MAX_LENGTH = 64
 
 FIELDS = (
     ("learning_rate", "learning rate (lr)"),
@@ -52,20 +57,20 @@ class EditValues:
 
 
 def _number(text: str, what: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise SettingError(f"{what}: {text.strip()!r} is not a number") from None
+    """A typed number as the command line and a CSV read it (plain ASCII: not 1_0 or １２)."""
+    value = read_number(text)
+    if value is None:
+        raise SettingError(f"{what}: {quoted(text.strip())} is not a number")
     if not math.isfinite(value):
-        raise SettingError(f"{what}: must be a finite number, got {text.strip()!r}")
+        raise SettingError(f"{what}: must be a finite number, got {quoted(text.strip())}")
     return value
 
 
 def _whole(text: str, what: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise SettingError(f"{what}: {text.strip()!r} is not a whole number") from None
+    value = read_whole(text)
+    if value is None:
+        raise SettingError(f"{what}: {quoted(text.strip())} is not a whole number")
+    return value
 
 
 def parse_form(
@@ -132,7 +137,13 @@ class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
             for name, label in FIELDS:
                 with Horizontal(classes="edit-row"):
                     yield Label(label, classes="edit-label")
-                    yield Input(self.values.texts[name], id=f"edit-{name}", compact=True)
+                    yield Input(
+                        self.values.texts[name],
+                        id=f"edit-{name}",
+                        compact=True,
+                        # A paste of 100 KB is not a setting: bound what a field takes.
+                        max_length=self._max_length(name),
+                    )
                 yield Static("", id=f"error-{name}", classes="edit-error")
             yield Checkbox(
                 "shuffle rows each epoch", self.values.shuffle, id="edit-shuffle", compact=True
@@ -146,6 +157,12 @@ class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
                 yield Button("Apply", variant="primary", id="edit-apply", compact=True)
                 yield Button("Cancel", id="edit-cancel", compact=True)
 
+    def _max_length(self, name: str) -> int:
+        """Characters a field takes: a number's, or one number per weight."""
+        if name == "initial_weights":
+            return FIELD_MAX_LENGTH * (self.values.n_features + 1)
+        return FIELD_MAX_LENGTH
+
     def on_mount(self) -> None:
         self.query_one("#edit-learning_rate", Input).focus()
 
@@ -156,7 +173,8 @@ class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
         for name, _ in FIELDS:
             message = errors.get(name, "")
             error = self.query_one(f"#error-{name}", Static)
-            error.update(f"✗ {message}" if message else "")
+            # Text, not markup: the message quotes what was typed ("[/foo]" is shown as is).
+            error.update(Text(f"✗ {message}") if message else "")
             error.display = bool(message)
             self.query_one(f"#edit-{name}", Input).set_class(bool(message), "-invalid-field")
         if errors:
