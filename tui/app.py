@@ -97,7 +97,7 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="status").data_bind(LogSGDApp.state)
+        yield StatusLine(id="status-text").data_bind(LogSGDApp.state)
         # The two rows of panels share the height between the status line and the Footer.
         with Horizontal(id="top", classes="row"):
             yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
