@@ -575,7 +575,7 @@ def test_the_status_line_breaks_between_its_parts_and_is_as_high_as_its_lines(wi
         static = app.query_one("#status-text", Static)
         lines = shown(app, "status-text").splitlines()
         assert static.size.height == len(lines)
-        assert all(len(line) <= static.size.width for line in lines), lines
+        assert all(len(line) <= static.content_region.width for line in lines), lines
         # Every part whole on one line; they read in order.
         parts = [part for line in lines for part in line.split(" · ")]
         assert parts == [

@@ -248,6 +248,8 @@ def drawn_bar(app: App[None], bar: ScrollBar) -> list[tuple[str, Any]]:
 
 
 async def _check_thumbs() -> tuple[list[str], set[bool]]:
+    """For thumbs moved (a new position) and resized (a new scrollable size, as a batch
+    panel's text of another length gives): drawn alike exactly when the copy says so."""
     wrong = []
     outcomes = set()
     app = BoxApp((1, 1))
@@ -260,14 +262,17 @@ async def _check_thumbs() -> tuple[list[str], set[bool]]:
             bar = table.vertical_scrollbar
             last = max(1, virtual_height - window)
             positions = sorted({0, 1, 2, 3, last // 3, last // 2, last - 1, last, 37.5, 32 * 7})
-            for start in positions:
-                for end in positions:
-                    bar.position = start
+            sizes = sorted({virtual_height, virtual_height + 1, virtual_height + 5})
+            starts = [(p, virtual_height) for p in positions]
+            ends = [(p, v) for p in positions for v in sizes]
+            for start in starts:
+                for end in ends:
+                    bar.position, bar.window_virtual_size = start
                     before = drawn_bar(app, bar)
-                    same = thumb_drawing(bar, bar.validate_position(end)) == thumb_drawing(
-                        bar, bar.position
+                    same = thumb_drawing(bar, bar.validate_position(end[0]), end[1]) == (
+                        thumb_drawing(bar, bar.position, bar.window_virtual_size)
                     )
-                    bar.position = end
+                    bar.position, bar.window_virtual_size = end
                     drawn_same = drawn_bar(app, bar) == before
                     outcomes.add(drawn_same)
                     if same != drawn_same:
@@ -329,3 +334,39 @@ async def _scroll_both_ways() -> list[str]:
 def test_scrolling_moves_the_thumb_as_textual_does() -> None:
     wrong = asyncio.run(_scroll_both_ways())
     assert not wrong, changed_rule("textual", "scrolls a view otherwise: " + "; ".join(wrong))
+
+
+async def _resize_scrollable() -> list[str]:
+    """set_scroll_size repaints a bar whose thumb it redraws, and only that."""
+    wrong = []
+    app = BoxApp((1, 1))
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RowTable)
+        for start, end in ((144, 149), (149, 144), (20, 100), (100_002, 100_010), (30, 9)):
+            table.virtual_size = Size(5, start)
+            await pilot.pause(0)
+            bar = table.vertical_scrollbar
+            before = drawn_bar(app, bar)
+            repaints = 0
+            refresh = bar.refresh
+
+            def counting(*args: Any, refresh: Any = refresh, **kwargs: Any) -> Any:
+                nonlocal repaints
+                repaints += 1
+                return refresh(*args, **kwargs)
+
+            bar.refresh = counting  # type: ignore[method-assign]
+            set_scroll_size(table, Size(5, end))
+            await pilot.pause(0)
+            bar.refresh = refresh  # type: ignore[method-assign]
+            if table.show_vertical_scrollbar and bar is table.vertical_scrollbar:
+                moved = drawn_bar(app, bar) != before
+                if bool(repaints) != moved:
+                    wrong.append(f"{start} to {end}: thumb moved {moved}, {repaints} repaints")
+    return wrong
+
+
+def test_a_new_scroll_size_repaints_a_bar_only_when_its_thumb_moves() -> None:
+    wrong = asyncio.run(_resize_scrollable())
+    what = "sizes scrollbar thumbs otherwise: " + "; ".join(wrong)
+    assert not wrong, changed_rule("textual", what)

@@ -35,7 +35,7 @@ from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
 from logsgd.tui.rowtable import RowTable
-from logsgd.tui.state import PANELS, DataInfo, ViewState
+from logsgd.tui.state import PANELS, ChartMode, DataInfo, ViewState
 
 if TYPE_CHECKING:
     from logsgd.tui.cli import Setup
@@ -56,7 +56,7 @@ GC_YOUNG_THRESHOLD = 50_000
 ENGINE_ACTIONS = {c.action_name for c in COMMANDS if c.changes_run}
 BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
 # The arrow keys' actions: queued and applied together (see run_action).
-MOVE_ACTIONS = {"step_forward", "step_back"}
+MOVE_ACTIONS = {c.action_name for c in COMMANDS if c.queued}
 
 
 def tabs_text(selected: str) -> str:
@@ -98,7 +98,7 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="status").data_bind(LogSGDApp.state)
+        yield StatusLine(id="status-text").data_bind(LogSGDApp.state)
         # The two rows of panels share the height between the status line and the Footer.
         with Horizontal(id="top", classes="row"):
             yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
@@ -115,10 +115,12 @@ class LogSGDApp(App[int]):
     def on_mount(self) -> None:
         self._fit_to(self.size)
         event = self.engine.current()
+        mode: ChartMode = "weights"
         self.state = ViewState(
             event=event,
             data=self._data_info(),
-            chart=chart_data(self.engine, "weights", event.step),
+            chart=chart_data(self.engine, mode, event.step),
+            chart_mode=mode,
         )
         self.call_after_refresh(self._after_first_frame)
 
@@ -224,7 +226,7 @@ class LogSGDApp(App[int]):
                 self._timer = self.set_interval(1.0 / new.speed, self._autoplay_tick)
         if old is None or old.selected_panel != new.selected_panel:
             self._select(new.selected_panel)
-        if old is None or old.busy != new.busy:
+        if bool(old and old.busy) != bool(new.busy):
             self.set_class(bool(new.busy), "busy")
             self._show_progress(bool(new.busy))
         # The Footer re-lays itself out on every refresh_bindings; only ask when what

@@ -1,7 +1,8 @@
 """The `logsgd-tui` command: parse options, load the data, then open the app or export headless.
 
 Textual is imported only when the app is started, so `--export`, `--list-datasets` and every
-error message stay fast and work without a terminal.
+error message stay fast and work without a terminal. core (and numpy with it) is imported by
+main, after it has turned the garbage collector off for the start-up.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from logsgd.core.builtin_datasets import describe_builtins, load_builtin
-from logsgd.core.csvload import DataError, load_csv
-from logsgd.core.dataset import Dataset
-from logsgd.core.engine import Engine
+# These three import no numpy: they are all the command line needs before it knows what to do.
 from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.formats import FORMATS
-from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
 from logsgd.core.text import quoted, read_number, read_whole, visible
+
+if TYPE_CHECKING:
+    from logsgd.core.dataset import Dataset
+    from logsgd.core.engine import Engine
+    from logsgd.core.params import Hyperparams, SettingError
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -161,6 +163,10 @@ def _setting_error(error: SettingError) -> UsageError:
 
 
 def resolve_setup(args: argparse.Namespace) -> Setup:
+    from logsgd.core.builtin_datasets import load_builtin
+    from logsgd.core.csvload import load_csv
+    from logsgd.core.params import SettingError, validate_initial_weights
+
     if args.data is not None and args.dataset is not None:
         raise UsageError("give either a CSV file or --dataset NAME, not both")
     csv_only = [f for f in ("label", "features", "positive") if getattr(args, f) is not None]
@@ -210,6 +216,8 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
 
 
 def make_engine(setup: Setup) -> Engine:
+    from logsgd.core.engine import Engine
+
     return Engine(
         setup.dataset,
         hyperparams=setup.hyperparams,
@@ -223,6 +231,7 @@ def run_export(args: argparse.Namespace, setup: Setup) -> int:
     from logsgd.core.files import check_output, opened
     from logsgd.tui import headless
 
+    gc.enable()  # the export's own work: collected as usual (main turned it off)
     if args.steps is not None and args.epochs is not None:
         raise UsageError("give --steps or --epochs, not both")
     # Checked before anything is computed: an output that is the input, read-only, or not a
@@ -295,6 +304,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG} (not installed)")
         return 0
     if args.list_datasets:
+        from logsgd.core.builtin_datasets import describe_builtins
+
         rows = describe_builtins()
         width = max(len(name) for name, _ in rows)
         for name, description in rows:
@@ -314,9 +325,6 @@ def run(argv: Sequence[str] | None = None) -> int:
             "the app needs a terminal (stdin, stdout and stderr); for output to a file or "
             "pipe, use --export FORMAT"
         )
-    # Collection during start-up only walks objects that all live on; the app re-enables it
-    # (after freezing them) once the first frame is drawn.
-    gc.disable()
     from logsgd.tui.app import run_app
 
     return run_app(setup)
@@ -324,6 +332,14 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point: every failure ends in one line on stderr, never a traceback."""
+    # Start-up makes objects that all live on (modules, classes, the data, the app's widgets):
+    # collections find nothing among them, and walking them cost the first frame ~5 ms. The
+    # collector is off from here until the app has drawn its first frame (it freezes them and
+    # turns it back on) or an export starts its work; and on again at the end in any case.
+    gc.disable()
+    from logsgd.core.csvload import DataError
+    from logsgd.core.params import SettingError
+
     try:
         return run(argv)
     except (UsageError, DataError, OutputError) as error:
@@ -358,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":

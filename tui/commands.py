@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Command:
     footer: bool = False
     changes_run: bool = False  # moves the cursor or changes settings: refused during a run
     goes_back: bool = False  # nothing to do at step 0: greyed out there
+    queued: bool = False  # an arrow-key move: queued, the queue applied before any other command
 
     @property
     def action_name(self) -> str:
@@ -37,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
         "→ space l",
         footer=True,
         changes_run=True,
+        queued=True,
     ),
     Command(
         "back",
@@ -48,6 +50,7 @@ COMMANDS: tuple[Command, ...] = (
         footer=True,
         changes_run=True,
         goes_back=True,
+        queued=True,
     ),
     Command(
         "next-epoch",
@@ -265,7 +268,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+def bindings() -> list[BindingType]:
     return [
         Binding(
             c.keys,

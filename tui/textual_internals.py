@@ -49,7 +49,8 @@ def set_scroll_size(view: ScrollView, size: Size) -> None:
     layout=True), which redraws every widget: most of a step's cost. A view whose own box
     never depends on its content (1fr by 1fr) needs that only when a scrollbar appears or
     goes; otherwise the new size is stored without watchers and the scrollbars' thumbs and
-    the scroll offset are brought up to date as Textual's own `_scroll_update` does.
+    the scroll offset are brought up to date as Textual's own `_scroll_update` does (a
+    thumb drawn where it was is not repainted: see move_thumb).
     """
     if size == view.virtual_size:
         return
@@ -65,9 +66,9 @@ def set_scroll_size(view: ScrollView, size: Size) -> None:
         return
     view.set_reactive(ScrollView.virtual_size, size)
     if view.show_vertical_scrollbar:
-        view.vertical_scrollbar.window_virtual_size = size.height
+        move_thumb(view.vertical_scrollbar, virtual=size.height)
     if view.show_horizontal_scrollbar:
-        view.horizontal_scrollbar.window_virtual_size = size.width
+        move_thumb(view.horizontal_scrollbar, virtual=size.width)
     view.scroll_x = view.validate_scroll_x(view.scroll_x)
     view.scroll_y = view.validate_scroll_y(view.scroll_y)
 
@@ -81,31 +82,37 @@ def scrolled_vertically(view: ScrollView, old: float, new: float) -> None:
     exactly where it was. So the bar is repainted only when its thumb is drawn elsewhere.
     """
     if view.show_vertical_scrollbar:
-        move_thumb(view.vertical_scrollbar, new)
+        move_thumb(view.vertical_scrollbar, position=new)
     if round(old) != round(new):
         view.refresh(view.size.region)
 
 
-def move_thumb(bar: ScrollBar, position: float) -> None:
-    """Set the bar's position; repaint it only if the thumb is drawn differently there."""
-    position = bar.validate_position(position)
-    if position == bar.position:
+def move_thumb(bar: ScrollBar, position: float | None = None, virtual: int | None = None) -> None:
+    """Set the bar's position and the size it scrolls over; repaint it only if its thumb is
+    drawn differently with them (each is a reactive that repaints the bar at every change)."""
+    new = (
+        bar.position if position is None else bar.validate_position(position),
+        bar.window_virtual_size if virtual is None else virtual,
+    )
+    old = (bar.position, bar.window_virtual_size)
+    if new == old:
         return
-    if thumb_drawing(bar, position) == thumb_drawing(bar, bar.position):
-        bar.set_reactive(ScrollBar.position, position)
+    if thumb_drawing(bar, *new) == thumb_drawing(bar, *old):
+        bar.set_reactive(ScrollBar.position, new[0])
+        bar.set_reactive(ScrollBar.window_virtual_size, new[1])
     else:
-        bar.position = position
+        bar.position, bar.window_virtual_size = new
 
 
-def thumb_drawing(bar: ScrollBar, position: float) -> list[tuple[str, Style | None]]:
-    """The bar's cells with its thumb at `position`, as ScrollBar.render has its renderer
-    (ScrollBarRender.render_bar, public) draw them, in the renderer's default colours (the
-    colours do not depend on the position)."""
-    window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
+def thumb_drawing(bar: ScrollBar, position: float, virtual: int) -> list[tuple[str, Style | None]]:
+    """The bar's cells with its thumb at `position` over `virtual` cells, as ScrollBar.render
+    has its renderer (ScrollBarRender.render_bar, public) draw them, in the renderer's
+    default colours (the colours do not depend on either)."""
+    window = bar.window_size if bar.window_size < virtual else 0
     width, height = bar.size
     cells = bar.renderer.render_bar(
         size=height if bar.vertical else width,
-        virtual_size=ceil(bar.window_virtual_size),
+        virtual_size=ceil(virtual),
         window_size=ceil(window),
         position=position,
         thickness=width if bar.vertical else height,

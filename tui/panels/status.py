@@ -105,7 +105,7 @@ def fit_parts(parts: list[Part], width: int) -> list[Text]:
     return lines
 
 
-class StatusLine(Panel):
+class StatusLine(Panel, Static):
     """Where the run is (two lines, a third with a notice; more when the screen is narrow).
 
     Its height is the number of lines it writes, set only when that number changes; the text
@@ -121,16 +121,12 @@ class StatusLine(Panel):
 
     wraps_to_width = True
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="status-text")
-
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         return (state.event, state.data, state.notice, state.playing, state.speed)
 
     def show(self, state: ViewState) -> None:
-        static = self.query_one("#status-text", Static)
         # The whole screen's width, less the padding (before the first layout too).
-        width = static.content_region.width or self.app.size.width - self.styles.gutter.width
+        width = self.content_region.width or self.app.size.width - self.styles.gutter.width
         console = self.app.console
         lines = [
             wrapped
@@ -140,5 +136,5 @@ class StatusLine(Panel):
                 line.wrap(console, width, overflow="fold") if line.cell_len > width > 0 else [line]
             )
         ]
-        static.styles.height = len(lines)  # the same number again is no change, no layout
-        static.update(Text("\n").join(lines), layout=False)
+        self.styles.height = len(lines)  # the same number again is no change, no layout
+        self.update(Text("\n").join(lines), layout=False)
