@@ -177,17 +177,21 @@ class Notation:
         return f"({shown})" if num.operand and (text.startswith("-") or " " in text) else shown
 
     def tokens(self, tokens: Sequence[Token]) -> str:
+        # A screen writes a few hundred tokens a step: operators and symbols are looked up,
+        # written once per notation, not formatted again.
+        ops = _written_ops(self)
+        symbols = _SYMBOLS.setdefault(self.column, {})
         out: list[str] = []
         for token in tokens:
             if isinstance(token, Op):
-                form: OpForm = token.value
-                text = form.forms[self.column]
-                spaced = form.spaced_tex if self.tex else form.spaced_text
-                out.append(f" {text} " if spaced else text)
-            elif isinstance(token, Sym):
-                out.append(self.symbol(token))
+                out.append(ops[token])
             elif isinstance(token, Num):
                 out.append(self.number(token))
+            elif isinstance(token, Sym):
+                written = symbols.get(token)
+                if written is None:
+                    written = symbols[token] = self.symbol(token)
+                out.append(written)
             elif self.tex:
                 out.append(token.tex if token.tex is not None else rf"\text{{{token.text}}}")
             else:
@@ -223,6 +227,24 @@ class Notation:
     def line(self, equation: Equation) -> str:
         """The whole equation on one line."""
         return " ".join([self.lhs(equation), *self.pieces(equation)])
+
+
+_OPS: dict[int, dict[Op, str]] = {}
+# The symbols each notation has written so far (w0, x1, z3: as many as rows and weights shown).
+_SYMBOLS: dict[int, dict[Sym, str]] = {}
+
+
+def _written_ops(note: Notation) -> dict[Op, str]:
+    """Every operator as `note` writes it, spaces included (built once per notation)."""
+    found = _OPS.get(note.column)
+    if found is None:
+        found = _OPS[note.column] = {}
+        for op in Op:
+            form: OpForm = op.value
+            text = form.forms[note.column]
+            spaced = form.spaced_tex if note.tex else form.spaced_text
+            found[op] = f" {text} " if spaced else text
+    return found
 
 
 TEXT = Notation(

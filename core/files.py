@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -145,6 +144,8 @@ def _replacing(output: Output, encoding: str) -> Iterator[TextIO]:
 
 
 def _new_temporary(directory: str, name: str) -> tuple[str, int]:
+    import secrets  # only when a file is written: it costs the app's first frame ~3 ms
+
     while True:
         temp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
         try:

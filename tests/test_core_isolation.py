@@ -51,3 +51,21 @@ def test_the_check_would_notice_textual() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "textual" in report["textual"]
+
+
+def test_every_public_name_of_core_resolves_when_first_used() -> None:
+    # logsgd.core imports its names lazily (PEP 562), so that `import logsgd.core.text` costs
+    # no numpy; each listed name must still be there, and be the object of its own module.
+    import logsgd.core as core
+    from logsgd.core import engine, events
+
+    assert sorted(core.__all__) == sorted(core._HOME)
+    for name in core.__all__:
+        assert getattr(core, name) is not None, name
+    assert core.Engine is engine.Engine and core.StepEvent is events.StepEvent
+
+
+def test_the_command_line_imports_no_numpy_before_main_runs() -> None:
+    code = "import sys, logsgd.tui.cli; print('numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

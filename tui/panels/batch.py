@@ -15,7 +15,7 @@ from logsgd.tui.state import ViewState
 # Past this many rows the panel writes z = w.x out for the first ones only; each further row
 # gets its z, f and loss on three short lines, formatted only when scrolled into view: a batch
 # may be all 100,000 rows of the data.
-MAX_ROWS_EXPANDED = 8
+MAX_ROWS_EXPANDED = 4
 
 
 def rows_label(rows: list[int]) -> str:

@@ -13,7 +13,7 @@ from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import ViewState
 
 # Past this many samples a weight's block lists the largest terms only; the mean is exact.
-MAX_TERMS_LISTED = 16
+MAX_TERMS_LISTED = 8
 
 
 class GradientsPanel(Panel):
