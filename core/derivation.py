@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -60,16 +60,16 @@ class Kind(Enum):
 # ---------------------------------------------------------------------------- tokens
 
 
-@dataclass(frozen=True)
-class Sym:
+# The tokens are NamedTuples, not dataclasses: as cheap to build, and a dataclass costs the
+# app's first frame its class creation (~0.3 ms each).
+class Sym(NamedTuple):
     """A symbol: a letter with an optional index (w0, x1, z3) or a named one (sigma, lr)."""
 
     name: str
-    index: int | None = None
+    subscript: int | None = None
 
 
-@dataclass(frozen=True)
-class Num:
+class Num(NamedTuple):
     """A number and how it is written; an operand is parenthesized when it reads as one."""
 
     value: float
@@ -86,8 +86,7 @@ class Num:
         return fmt(self.value)
 
 
-@dataclass(frozen=True)
-class OpForm:
+class OpForm(NamedTuple):
     """An operator's ASCII text, screen and TeX forms, and whether it is spaced (text; TeX)."""
 
     forms: tuple[str, str, str]
@@ -110,16 +109,14 @@ class Op(Enum):
     CLOSE = OpForm((")", ")", ")"), False, False)
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(NamedTuple):
     """Prose inside an equation ("the mean of the 32 terms"), with its TeX if not \\text."""
 
     text: str
     tex: str | None = None
 
 
-@dataclass(frozen=True)
-class Mean:
+class Mean(NamedTuple):
     """(t1 + t2 + ...) / B written out: a piece that a notation may lay out its own way."""
 
     terms: tuple[Num, ...]
@@ -162,12 +159,12 @@ class Notation:
     def symbol(self, sym: Sym) -> str:
         if sym.name == "partial":  # dL/dw_j
             if self.tex:
-                return rf"\partial L / \partial w_{{{sym.index}}}"
-            return f"{self.names['partial']}{sym.index}"
+                return rf"\partial L / \partial w_{{{sym.subscript}}}"
+            return f"{self.names['partial']}{sym.subscript}"
         name = self.names.get(sym.name, sym.name)
-        if sym.index is None:
+        if sym.subscript is None:
             return name
-        return f"{name}_{{{sym.index}}}" if self.tex else f"{name}{sym.index}"
+        return f"{name}_{{{sym.subscript}}}" if self.tex else f"{name}{sym.subscript}"
 
     def number(self, num: Num) -> str:
         text = num.text

@@ -15,9 +15,8 @@ import os
 import signal
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from types import FrameType
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 # Signals that end a write by removing its temporary file, then end the process as they would.
 ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -35,8 +34,7 @@ class Ended(BaseException):
         self.signum = signum
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """Where an export goes, checked: `path` as given, `target` what it names in the end."""
 
     path: str
