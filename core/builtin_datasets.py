@@ -12,6 +12,7 @@ from .csvload import DataError
 from .dataset import Dataset
 from .maths import FloatArray
 from .params import Hyperparams
+from .text import quoted
 
 Builder = Callable[[], Dataset]
 
@@ -48,7 +49,8 @@ def load_builtin(name: str) -> Dataset:
     build = BUILTINS.get(name)
     if build is None:
         raise DataError(
-            None, f"unknown built-in dataset {name!r}; choose one of: {', '.join(BUILTINS)}"
+            None,
+            f"unknown built-in dataset {quoted(name)}; choose one of: {', '.join(builtin_names())}",
         )
     return build()
 

@@ -67,13 +67,9 @@ class StepEvent:
         return int(self.rows.size)
 
     @cached_property
-    def predictions_before(self) -> FloatArray:
-        """f = sigma(z) on every row before the step (computed when first asked for)."""
-        return _read_only(maths.sigmoid(self.z_before_all))
-
-    @cached_property
     def predictions_after(self) -> FloatArray:
-        """f = sigma(z) on every row after the step."""
+        """f = sigma(z) on every row after the step (computed when first asked for: the
+        screen computes f for the rows it draws only)."""
         return _read_only(maths.sigmoid(self.z_after_all))
 
 

@@ -179,25 +179,6 @@ def end_as_signalled(signum: int) -> None:
     os.kill(os.getpid(), signum)
 
 
-def atomic_write(
-    path: str | os.PathLike[str], write: Callable[[TextIO], object], encoding: str = "utf-8"
-) -> None:
-    """Write a file through `write(out)` so that it is either complete or not changed at all."""
-    target = os.fspath(path)
-    info = None
-    with contextlib.suppress(FileNotFoundError):
-        info = os.stat(target)
-    mode = stat.S_IMODE(info.st_mode) if info is not None else None
-    output = Output(target, os.path.abspath(target), "file" if info else "new", mode)
-    with _replacing(output, encoding) as out:
-        write(out)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
-    """Write `text` to `path` atomically: nothing half-written, no temporary file left behind."""
-    atomic_write(path, lambda out: out.write(text), encoding)
-
-
 def _fsync_directory(directory: str) -> None:
     """Make the rename itself durable; some systems cannot open a directory, which is fine."""
     try:

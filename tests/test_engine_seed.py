@@ -297,7 +297,7 @@ def test_each_number_follows_from_the_previous_ones_bit_for_bit(engine: Engine, 
     # plain Python floats, the full data in numpy, so z may differ in its last bit, and e^z
     # turns that absolute error (~|z| * 2e-16, z ~ -124 here) into f's relative error.
     np.testing.assert_allclose(event.z, event.z_before_all[event.rows], rtol=1e-15)
-    np.testing.assert_allclose(event.f, event.predictions_before[event.rows], rtol=1e-13)
+    np.testing.assert_allclose(event.f, maths.sigmoid(event.z_before_all)[event.rows], rtol=1e-13)
     w = event.weights_after
     by_hand = [
         1.0 / (1.0 + math.exp(-(w[0] * x1 + w[1] * x2 + w[2])))

@@ -1065,7 +1065,7 @@ def test_full_data_figures_are_the_formulas_whatever_the_order_of_moves(dataset:
             (
                 event.weights_before,
                 event.z_before_all,
-                event.predictions_before,
+                maths.sigmoid(event.z_before_all),
                 event.loss_before,
                 event.accuracy_before,
             ),

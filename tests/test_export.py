@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -28,7 +29,7 @@ from logsgd.core.export import (
     render,
     write_export,
 )
-from logsgd.core.files import atomic_write
+from logsgd.core.files import check_output, opened
 from logsgd.core.formatting import fmt
 
 
@@ -468,7 +469,8 @@ def test_an_unknown_format_is_one_clear_error() -> None:
 def test_write_export_streams_the_same_text(format_name: str, tmp_path: Path) -> None:
     engine = seed_engine(steps=3, momentum=0.5)
     path = tmp_path / f"out.{format_name}"
-    atomic_write(path, lambda out: write_export(out, engine, format_name))
+    with opened(check_output(str(path)), io.StringIO()) as out:
+        write_export(out, engine, format_name)
     assert path.read_text(encoding="utf-8") == render(engine, format_name)
 
 
