@@ -145,13 +145,16 @@ class TrainingData:
         """The number of weights, d + 1."""
         return int(self.xb.shape[1])
 
-    def overflow(self, weights: FloatArray | list[float]) -> str:
+    def overflow(self, weights: FloatArray | list[float], l2: float = 0.0) -> str:
         """Why these weights cannot be trained with ("" if they can): a weight that is not
-        finite, or a z = w.x on the data that overflows (the loss would be infinite)."""
+        finite, a z = w.x on the data that overflows (the loss would be infinite), or with L2
+        a penalty lambda/2 sum w_j^2 that overflows (the objective would be)."""
         w = np.asarray(weights, dtype=np.float64)
         with np.errstate(all="ignore"):
             if not bool(np.isfinite(w).all()):
                 return "a weight would become infinite or NaN"
+            if not math.isfinite(maths.l2_penalty(w, l2)):
+                return "the L2 penalty lambda/2 * sum of w_j^2 would overflow"
             # The cheap bound first; only when it overflows is the exact O(n d) check needed.
             if math.isfinite(float(np.abs(w) @ self.abs_max)):
                 return ""

@@ -112,6 +112,7 @@ class Engine:
                     "infinite); choose smaller initial weights",
                     setting="initial_weights",
                 )
+        _check_penalty(init, hp.l2)
         self.data = data
         self.initial_weights: FloatArray = init
         self.evaluator = Evaluator(data)
@@ -451,6 +452,7 @@ class Engine:
         new = wanted.validated(self.n_rows)
         if new == old:
             return self.current()
+        _check_penalty(self.weights, new.l2)
         dropped = self.history_length - self._cursor
         if dropped:
             self.ghost = Ghost(
@@ -606,6 +608,17 @@ class Engine:
     def loss_of_weights(self, weights: FloatArray) -> FloatArray:
         """Full-data mean loss for each row of a (k, d + 1) weights array (the ghost's curve)."""
         return self.evaluator.losses(weights)
+
+
+def _check_penalty(weights: FloatArray, l2: float) -> None:
+    """SettingError if lambda/2 sum w_j^2 overflows at these weights: the objective would be
+    infinite from the start (a setting that only these weights can refute)."""
+    if not math.isfinite(maths.l2_penalty(weights, l2)):
+        raise SettingError(
+            "this L2 penalty lambda makes lambda/2 * sum of w_j^2 overflow at the current "
+            "weights (the objective would be infinite); choose a smaller lambda",
+            setting="l2",
+        )
 
 
 def _row_numbers(index: slice | IntArray) -> IntArray:

@@ -66,7 +66,7 @@ def advance(
     """
     step = history.length
     weights = history.weights_after(step)
-    reason = data.overflow(weights)  # the loop keeps "every z is finite" from here on
+    reason = data.overflow(weights, hp.l2)  # the loop keeps "every z is finite" from here on
     if count <= 0 or reason:
         return 0, reason
     hp_id = history.hp_id(hp)
@@ -135,7 +135,7 @@ def _scalar_block(
             v = run.velocities[-1] if hp.momentum else v
         if run.unbounded is None:
             break
-        reason = data.overflow(run.unbounded[0])
+        reason = data.overflow(run.unbounded[0], hp.l2)
         if reason:
             break
         w, v = run.unbounded
@@ -184,8 +184,10 @@ def _array_block(
             else:
                 detail = array_step(xs, signs[batch], weights, velocity, lr, l2, mu, bounded)
             size = bound(detail.weights)
-            if not math.isfinite(size):
-                reason = data.overflow(detail.weights)
+            if not math.isfinite(size) or (
+                l2 and not math.isfinite(maths.l2_penalty(detail.weights, l2))
+            ):
+                reason = data.overflow(detail.weights, l2)
                 if reason:
                     break
             bounded = size <= BOUNDED_Z

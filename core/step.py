@@ -49,10 +49,11 @@ class ScalarSettings(NamedTuple):
     learning_rate: float
     decays: list[float]  # lambda for every weight but the bias, 0.0 for the bias (last)
     momentum: float
+    l2: float
 
 
 def scalar_settings(learning_rate: float, l2: float, momentum: float, width: int) -> ScalarSettings:
-    return ScalarSettings(learning_rate, [l2] * (width - 1) + [0.0], momentum)
+    return ScalarSettings(learning_rate, [l2] * (width - 1) + [0.0], momentum, l2)
 
 
 class ScalarRun(NamedTuple):
@@ -77,15 +78,16 @@ def scalar_steps(
 
     `rows` are inputs with the bias column, batch after batch (the last batch may be short);
     `velocity` is ignored without momentum. A step is taken while sum_j |w_j| max_i |x_ij|
-    (a bound on every |z| on the data, from `abs_max`) stays finite; the first step whose
-    bound is not finite is returned as `unbounded`, not taken, for the caller to check exactly.
+    (a bound on every |z| on the data, from `abs_max`) and, with L2, the penalty stay finite;
+    the first step for which they do not is returned as `unbounded`, not taken, for the caller
+    to check exactly.
 
     With `detail` (a list), the last step's z, residuals, data gradient and gradient are
     appended to it, in that order: the rebuild of one step's event runs exactly this code.
     """
     width = len(weights)
     columns = range(width)
-    learning_rate, decays, momentum = settings
+    learning_rate, decays, momentum, l2 = settings
     count = len(rows)
     new_weights_rows: list[list[float]] = []
     new_velocity_rows: list[list[float]] = []
@@ -139,6 +141,11 @@ def scalar_steps(
             bound += abs(w) * abs_max[j]
         if detail is not None:
             detail += [zs, residuals, data_gradient, gradient]
+        if l2:  # the objective's L2 penalty must stay finite too: lambda/2 sum w_j^2
+            squares = 0.0
+            for w in new_weights[:-1]:
+                squares += w * w
+            bound += 0.5 * l2 * squares
         if bound - bound != 0.0:  # not finite (inf - inf and nan - nan are nan)
             return ScalarRun(new_weights_rows, new_velocity_rows, (new_weights, new_velocity))
         weights = new_weights

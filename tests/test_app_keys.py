@@ -544,6 +544,21 @@ def test_escape_cancels_a_background_run(dataset_maker: Callable[..., Dataset]) 
     run_scenario(scenario, app=LogSGDApp(Engine(dataset)))
 
 
+def test_a_background_run_that_diverges_says_so_not_done() -> None:
+    # lr 1e304 on the seed lecture: z = w.x overflows the data at step 2.
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notice = app.state.notice
+        assert app.engine.diverged_at == 2 and app.engine.cursor == 1
+        assert notice.startswith("stopped running 10 epochs at step 1: diverged at step 2"), notice
+        assert "done" not in notice
+        assert "diverged at step 2" in shown(app, "status-text")
+
+    run_scenario(scenario, "--lr", "1e304")
+
+
 # ---------------------------------------------------------------------- view
 
 

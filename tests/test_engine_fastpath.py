@@ -499,11 +499,11 @@ def test_epoch_moves_across_blocks_and_settings_agree_with_the_general_loop(
 
 
 def test_divergence_mid_block_ends_at_the_last_finite_step(dataset_maker: DatasetMaker) -> None:
-    # lr * lambda = 11: each step multiplies the weights by about -10, from O(1) after the
-    # first step, so sum |w_j| max |x_ij| overflows a little past step 300, inside the second
-    # block of 256 steps.
+    # lr * lambda = 4.3: each step multiplies the weights by about -3.3, from O(1) after the
+    # first step, so the penalty lambda/2 sum w^2 overflows a little before step 300, inside
+    # the second block of 256 steps.
     dataset = dataset_maker(n=1000, d=2, seed=6, scale=3.0)
-    hp = Hyperparams(learning_rate=1.0, batch_size=1, l2=11.0)
+    hp = Hyperparams(learning_rate=1.0, batch_size=1, l2=4.3)
     fast, fast_run, general_run = run_both(dataset, hp, [("steps", 2000)])
     assert fast.diverged_at is not None
     assert BLOCK + 1 < fast.diverged_at < 2 * BLOCK
@@ -517,10 +517,12 @@ def test_divergence_mid_block_ends_at_the_last_finite_step(dataset_maker: Datase
     rows = fast.next_rows()
     weights = np.array(fast.weight_history()[-1])
     g = np.array(reference_gradient(xb[rows], fast.dataset.labels[rows], weights.tolist()))
-    g = g + np.append(11.0 * weights[:-1], 0.0)
+    g = g + np.append(4.3 * weights[:-1], 0.0)
     with np.errstate(all="ignore"):
         after = weights - 1.0 * g
-        assert not (np.all(np.isfinite(after)) and np.all(np.isfinite(xb @ after)))
+        finite = bool(np.all(np.isfinite(after)) and np.all(np.isfinite(xb @ after)))
+        penalty = 0.5 * 4.3 * float(np.sum(after[:-1] ** 2))
+        assert not (finite and math.isfinite(penalty))
     # Further steps stay where they are.
     assert fast.step().step == fast.history_length == fast.diverged_at - 1
 

@@ -702,25 +702,28 @@ def test_a_huge_learning_rate_stops_at_the_last_finite_state(dataset_maker: Data
 def test_a_run_that_blows_up_by_itself_stops_before_the_overflow(
     dataset_maker: DatasetMaker,
 ) -> None:
-    # lr * lambda = 11: every step multiplies the weights by -10, so z overflows at step 8.
+    # lr * lambda = 11: every step multiplies the weights by -10, so the penalty lambda/2
+    # sum w^2 (from 5.5 * 2e300) overflows at step 4, before z would (at step 8).
     dataset = dataset_maker(features=[[1.0, 2.0], [-1.0, 0.5], [0.3, -2.0]], labels=[0, 1, 1])
     with no_float_warnings():
         engine = Engine(
             dataset,
             Hyperparams(learning_rate=1.0, batch_size=1, l2=11.0),
-            initial_weights=[1e300, -1e300, 0.0],
+            initial_weights=[1e150, -1e150, 0.0],
         )
         recorder = Recorder()
         engine.subscribe(recorder)
         engine.run_epochs(100)
-        assert (engine.cursor, engine.history_length, engine.diverged_at) == (7, 7, 8)
+        assert (engine.cursor, engine.history_length, engine.diverged_at) == (3, 3, 4)
+        assert "L2 penalty" in engine.divergence_reason
         assert np.all(np.isfinite(engine.weight_history()))
-        assert all(math.isfinite(v) for v in engine.loss_at(list(range(8))))
+        assert all(math.isfinite(v) for v in engine.loss_at(list(range(4))))
+        assert all(math.isfinite(engine.event_at(s).objective_after) for s in range(4))
         assert recorder.kinds() == ["Stepped", "Diverged"]
-        assert engine.previous_epoch_boundary().step == 6
+        assert engine.previous_epoch_boundary().step == 0
         engine.set_hyperparams(l2=0.0)
         assert engine.diverged_at is None
-        assert engine.history_length == 6
+        assert engine.history_length == 0
 
 
 # ---------------------------------------------------------------- subscribers
@@ -982,7 +985,14 @@ def test_timeline_invariants_hold_under_any_sequence_of_actions(
                 if name == "batch_size":
                     value = min(value, n)
                 cursor, length = engine.cursor, engine.history_length
-                engine.set_hyperparams(**{name: value})
+                try:
+                    engine.set_hyperparams(**{name: value})
+                except SettingError as refused:
+                    # A lambda whose penalty overflows at weights this large: refused, and
+                    # nothing changed.
+                    assert name == "l2" and "L2 penalty" in str(refused)
+                    assert (engine.cursor, engine.history_length) == (cursor, length)
+                    continue
                 assert engine.cursor == cursor
                 assert engine.history_length in (cursor, length)
                 if engine.history_length == cursor:
@@ -1100,3 +1110,25 @@ def test_a_setting_changed_and_changed_back_before_a_step_is_no_change(dataset: 
     engine.set_hyperparams(learning_rate=0.3)
     engine.step()
     assert engine.hyperparam_changes() == [6]
+
+
+def test_the_objective_never_overflows_a_run_stops_first(dataset_maker: DatasetMaker) -> None:
+    # With lambda = 1e308 the penalty lambda/2 sum w^2 overflows at |w| ~ 1.4 while lambda w
+    # (the gradient) is still finite: found by the CLI fuzz test as an "internal error" when
+    # the summary's objective could not be written as JSON.
+    features = [[0.0], [0.0], [0.0], [0.0], [378.0]]
+    dataset = dataset_maker(features=features, labels=[0, 0, 0, 0, 1])
+    for batch_size in (1, 5):  # the scalar path, and numpy (5 x 2 = 10 terms, scalar too)
+        engine = Engine(dataset, Hyperparams(learning_rate=0.01, batch_size=batch_size, l2=1e308))
+        engine.run_steps(20)
+        assert engine.diverged_at is not None
+        assert "L2 penalty" in engine.divergence_reason or "infinite" in engine.divergence_reason
+        for step in range(engine.history_length + 1):
+            event = engine.event_at(step)
+            assert math.isfinite(event.objective_before) and math.isfinite(event.objective_after)
+    # A lambda that makes the penalty overflow at the weights already reached is refused.
+    engine = Engine(dataset, Hyperparams(learning_rate=0.01, batch_size=1), initial_weights=[2, 0])
+    with pytest.raises(SettingError, match="L2 penalty lambda makes lambda/2"):
+        engine.set_hyperparams(l2=1e308)
+    with pytest.raises(SettingError, match="L2 penalty"):
+        Engine(dataset, Hyperparams(l2=1e308, batch_size=1), initial_weights=[2, 0])

@@ -1,16 +1,33 @@
-"""Real terminals in tmux: resizing down to too small and back, NO_COLOR, 16 colours, key floods."""
+"""Real terminals in tmux: resizing down to too small and back, NO_COLOR, 16 colours, key
+floods, and signals that end the app."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import pty
 import random
 import re
+import select
 import shutil
+import signal
+import struct
+import subprocess
+import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tmux_harness import FIRST_FRAME_SECONDS, TmuxApp, resident_kib, tmux_apps
+from tmux_harness import (
+    COMMAND,
+    FIRST_FRAME_SECONDS,
+    TmuxApp,
+    pane_environment,
+    resident_kib,
+    tmux_apps,
+)
 
 from logsgd.tui.app import MIN_HEIGHT, MIN_WIDTH
 
@@ -21,6 +38,7 @@ pytestmark = pytest.mark.skipif(
 
 TOO_SMALL = f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}"
 # The seed lecture's steps 1 and 2 as the panels print them (gradients, batch, predictions).
+STEP_0 = ("step 0/", "0.6931")
 STEP_1 = ("step 1/", "1.072e-06", "4.394e-32", "60.50", "-0.5875")
 STEP_2 = ("step 2/", "-210.0", "-204.0", "1.452")
 # A flood that drives the seed lecture far from step 0, with enough Lefts to clamp and replay.
@@ -306,3 +324,62 @@ def test_a_held_right_key_ends_on_step_200(launch: Callable[..., TmuxApp]) -> No
     status, quit_seconds = app.quit()
     assert status == "0"
     assert quit_seconds < QUIT_SECONDS, f"q took {quit_seconds:.2f} s after 200 Rights"
+
+
+# ---------------------------------------------------------------------- signals
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_to_the_app_restores_the_terminal(
+    launch: Callable[..., TmuxApp], signum: signal.Signals
+) -> None:
+    # kill, or an SSH session that hangs up: once the app died in the alternate screen with
+    # mouse reporting on, and the lecturer's shell was unusable until `reset`.
+    app = launch(120, 36)
+    app.wait_for(STEP_0, seconds=FIRST_FRAME_SECONDS)
+    assert app.pane("#{alternate_on} #{mouse_any_flag}") == "1 1"
+    app.press("Right")
+    app.wait_for(STEP_1)
+    os.kill(app.app_pid(), signum)
+    deadline = time.monotonic() + 10
+    while app.pane("#{pane_dead}") != "1":  # ended by the signal: a dead pane with no status
+        assert time.monotonic() < deadline, app.screen()
+        time.sleep(0.05)
+    assert app.pane("#{alternate_on} #{mouse_any_flag}") == "0 0"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signalled_app_ends_by_the_signal_after_restoring_the_screen(
+    signum: signal.Signals,
+) -> None:
+    # On a pseudo-terminal of its own: what it writes last is the way back from the alternate
+    # screen, and it ends as the signal ends a process (a shell sees 128 + the signal).
+    main, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    env = pane_environment({"TERM": "xterm-256color"})
+    process = subprocess.Popen(
+        [str(COMMAND)], stdin=secondary, stdout=secondary, stderr=secondary, env=env
+    )
+    os.close(secondary)
+    written = b""
+    try:
+        deadline = time.monotonic() + FIRST_FRAME_SECONDS
+        while b"0.6931" not in written:  # the first frame is drawn
+            assert time.monotonic() < deadline, written[-500:]
+            if select.select([main], [], [], 0.1)[0]:
+                written += os.read(main, 65536)
+        process.send_signal(signum)
+        deadline = time.monotonic() + 10
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "the app did not end"
+            if select.select([main], [], [], 0.1)[0]:
+                with contextlib.suppress(OSError):
+                    written += os.read(main, 65536)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+    assert process.returncode == -signum
+    tail = written[written.rfind(b"0.6931") :]
+    assert b"\x1b[?1049l" in tail  # the alternate screen left
+    assert b"\x1b[?1000l" in tail or b"\x1b[?1003l" in tail  # mouse reporting off

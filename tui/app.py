@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import math
+import signal
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -123,6 +126,22 @@ class LogSGDApp(App[int]):
             chart_mode=mode,
         )
         self.call_after_refresh(self._after_first_frame)
+        self._end_on_signals()
+
+    # SIGTERM (kill, a closed SSH session's hang-up: SIGHUP) must not leave the terminal in
+    # the alternate screen with mouse reporting on: the app exits as if quit, restoring it.
+    ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+    ended_by_signal: int | None = None
+
+    def _end_on_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self.ENDING_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self._end_by_signal, signum)
+
+    def _end_by_signal(self, signum: int) -> None:
+        self.ended_by_signal = signum
+        self.exit(128 + signum)
 
     def _after_first_frame(self) -> None:
         if self.freeze_startup_objects:
@@ -455,6 +474,10 @@ class LogSGDApp(App[int]):
 
         try:
             engine.run_epochs(epochs, progress=progress, should_stop=lambda: worker.is_cancelled)
+            if self.state is not None and not worker.is_cancelled:
+                # The chart's full-data losses, here in the worker: the app then finds them
+                # kept (engine.evaluator), and draws the new chart without an O(n) pass each.
+                chart_data(engine, self.state.chart_mode, engine.cursor)
         finally:
             self.call_from_thread(self._run_finished, worker.is_cancelled)
 
@@ -467,7 +490,18 @@ class LogSGDApp(App[int]):
 
     def _run_finished(self, cancelled: bool) -> None:
         what = self.state.busy if self.state is not None else ""
-        self._change(busy="", notice=f"cancelled: {what}" if cancelled else f"done: {what}")
+        engine = self.engine
+        if cancelled:
+            notice = f"cancelled: {what}, at step {engine.cursor}"
+        elif engine.diverged_at is not None and engine.cursor == engine.history_length:
+            # Not "done": the run stopped short, at the last finite step.
+            notice = (
+                f"stopped {what} at step {engine.cursor}: diverged at step {engine.diverged_at}"
+                f" ({engine.divergence_reason})"
+            )
+        else:
+            notice = f"done: {what}, now at step {engine.cursor}"
+        self._change(busy="", notice=notice)
 
     def action_cancel(self) -> None:
         if self.state is not None and self.state.busy:
@@ -518,4 +552,9 @@ def run_app(setup: Setup) -> int:
         app.run()
     finally:
         gc.enable()
+    if app.ended_by_signal is not None:
+        # The terminal is restored; now end as the signal would have ended the process.
+        from logsgd.core.files import end_as_signalled
+
+        end_as_signalled(app.ended_by_signal)
     return app.return_code or 0
