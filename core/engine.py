@@ -368,6 +368,16 @@ class Engine:
             return 0
         return self._steps_left_in_last_epoch()
 
+    def order_takes_effect(self) -> tuple[int, int]:
+        """(epoch, step) from which a change of shuffle or seed applies: an epoch's row order
+        is fixed when its first batch runs, so the next step if it begins an epoch, else the
+        first step of the next epoch (at the batch size the next step runs with)."""
+        epoch, offset = self._history.position_after(self._cursor)
+        if offset == 0:
+            return epoch, self._cursor + 1
+        left = math.ceil((self.n_rows - offset) / self.hyperparams.batch_size)
+        return epoch + 1, self._cursor + left + 1
+
     def previous_epoch_boundary(self) -> StepEvent:
         """Back to the last epoch boundary before the cursor (step 0 at the latest)."""
         # Epoch e ends at first[e + 1] - 1; the last one before the cursor has first <= cursor.

@@ -229,7 +229,9 @@ def test_valid_values_apply_from_the_next_step() -> None:
         np.testing.assert_array_equal(engine.ghost.weights, [step2_weights])
         np.testing.assert_array_equal(engine.initial_weights, [1e-8, -1e-8, 1e-8])
         shown = status(app)
-        assert "from step 2: lr 0.01 → 0.05, batch size 2 → 1, shuffle on" in shown
+        assert "from step 2: lr 0.01 → 0.05, batch size 2 → 1, λ 0 → 0.1, μ 0 → 0.5" in shown
+        # An epoch's order is fixed when it begins: shuffle and seed apply from the next one.
+        assert "from epoch 2, step 4: shuffle on, seed 0 → 7" in " ".join(shown.split())
         assert "next step: lr 0.05, batch size 1, shuffle on, λ 0.1, μ 0.5, seed 7" in shown
         await pilot.press("right")
         event = app.state.event

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,13 +227,13 @@ def test_a_palette_command_applies_the_queued_arrow_keys_first() -> None:
         app.action_step_forward()
         app.action_step_back()
         assert app.engine.cursor == 0
-        await entries["lr×2 [u]"].callback()
+        await entries["lr×2 · key u"].callback()
         engine = app.engine
         # Walked to step 2 and back to 1, then changed there: step 2 is dropped.
         assert (engine.cursor, engine.history_length) == (1, 1)
         assert engine.hyperparams.learning_rate == 0.02
         await pilot.pause()
-        assert "from step 2: lr 0.01 → 0.02 (1 later steps dropped, shown faint)" in shown(
+        assert "from step 2: lr 0.01 → 0.02 (1 later step dropped, shown faint)" in shown(
             app, "status-text"
         )
 
@@ -404,7 +405,7 @@ def test_lr_change_mid_history_drops_the_future_and_keeps_a_ghost() -> None:
         np.testing.assert_array_equal(ghost.weights, [step3_weights])
         assert app.state.chart.ghost_steps.tolist() == [3.0]
         status = shown(app, "status-text")
-        assert "from step 3: lr 0.01 → 0.02 (1 later steps dropped, shown faint)" in status
+        assert "from step 3: lr 0.01 → 0.02 (1 later step dropped, shown faint)" in status
         assert "next step: lr 0.02" in status
         assert "step 2/2" in status
         await pilot.press("right")  # step 3 again, now computed with lr 0.02
@@ -510,7 +511,7 @@ def test_run_key_runs_ten_epochs_in_the_background() -> None:
         assert app.check_action("step_forward", ()) is True
         status = shown(app, "status-text")
         assert "step 20/20" in status
-        assert "10 epochs" in status
+        assert "10th epoch end" in status
 
     run_scenario(scenario)
 
@@ -522,8 +523,10 @@ def test_escape_cancels_a_background_run(dataset_maker: Callable[..., Dataset]) 
     dataset = dataset_maker(n=rows, hyperparams=Hyperparams(batch_size=1))
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("p")  # autoplay on: the run stops it, and says so
         await pilot.press("R")
-        assert app.state.busy
+        assert app.state.busy and not app.state.playing
+        assert app.state.notice.endswith("(Escape cancels) (autoplay stopped)")
         assert app.has_class("busy")
         assert app.query_one("#progress").display  # mounted for the run
         assert app.check_action("step_forward", ()) is False
@@ -552,7 +555,9 @@ def test_a_background_run_that_diverges_says_so_not_done() -> None:
         await pilot.pause()
         notice = app.state.notice
         assert app.engine.diverged_at == 2 and app.engine.cursor == 1
-        assert notice.startswith("stopped running 10 epochs at step 1: diverged at step 2"), notice
+        assert notice.startswith(
+            "stopped running to the 10th epoch end at step 1: diverged at step 2"
+        ), notice
         assert "done" not in notice
         assert "diverged at step 2" in shown(app, "status-text")
 
@@ -737,23 +742,26 @@ def test_palette_has_every_command_and_runs_it() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         entries = {c.title: c for c in app.get_system_commands(app.screen)}
         for command in COMMANDS:
-            title = f"{command.label} [{command.keys_shown}]"
+            title = command.palette_title
             assert title in entries, title
             assert entries[title].help == command.help
-        await entries["Step [→ space l]"].callback()
+        # One entry a command: Textual's own Quit, Keys and Screenshot are not beside ours.
+        assert sorted(entries) == sorted([c.palette_title for c in COMMANDS] + ["Theme"])
+        assert entries["Epoch» · key ]"].help == "Forward to the next epoch boundary"
+        await entries["Step · keys → space l"].callback()
         await pilot.pause()
         assert app.state.event.step == 1
         assert STEP1_TERM_LINE in shown(app, "gradients-body")
         # Through the palette itself, as a person would use it.
         await pilot.press("ctrl+p")
-        await pilot.press(*"Run 10")
+        await pilot.press(*"Run to")
         results = app.screen.query_one(CommandList)
         for _ in range(50):  # the palette searches asynchronously
             if results.highlighted is not None:
                 break
             await pilot.pause(0.05)
         highlighted = results.get_option_at_index(results.highlighted or 0)
-        assert "Run 10 epochs" in str(highlighted.prompt)
+        assert "Run to the 10th epoch end" in str(highlighted.prompt)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -796,3 +804,73 @@ def test_a_large_batch_writes_every_row_and_expands_the_first_ones() -> None:
         assert f"row {k}  z{k} = {fmt(event.z[-1])}" in drawn
 
     run_scenario(scenario, "--dataset", "iris-setosa-versicolor", "--batch-size", "20")
+
+
+@pytest.mark.parametrize("screen_key", ["question_mark", "e", "ctrl+p"])
+def test_ctrl_q_quits_from_every_screen(screen_key: str) -> None:
+    # Help lists ctrl+q as Quit; it once did nothing from help, the edit form and the palette.
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press(screen_key)
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+    run_scenario(scenario)
+
+
+def test_the_screenshot_goes_to_the_working_directory_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "f12")
+        await pilot.pause()
+        saved = list(tmp_path.glob("logsgd-tui-step1-*.svg"))
+        assert len(saved) == 1 and saved[0].read_text().startswith("<svg")
+        assert app.state.notice == f"screenshot saved: {saved[0]}"
+        # A directory one may not write: the notice says why, nothing crashes.
+        monkeypatch.setattr(app, "save_screenshot", fail_with_permission)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.state.notice == f"screenshot not saved: {tmp_path}: Permission denied"
+
+    run_scenario(scenario)
+
+
+def fail_with_permission(*_args: object) -> str:
+    raise PermissionError(13, "Permission denied")
+
+
+def test_a_notice_is_cleared_by_the_next_step_and_never_moves_the_panels() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        top = app.query_one("#batch").region.y
+        await pilot.press("right", "r")  # "reset to step 0 ..."
+        await pilot.pause()
+        assert app.state.notice.startswith("reset to step 0")
+        assert app.query_one("#batch").region.y == top
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert app.state.notice == ""
+        assert "reset to step 0" not in shown(app, "status-text")
+        assert app.query_one("#batch").region.y == top
+
+    run_scenario(scenario, size=(120, 36))
+
+
+def test_r_from_mid_epoch_runs_to_the_tenth_epoch_end_and_says_where() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "p")  # mid-epoch 1 (batch 1 of 2), autoplay on
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # Epoch 1's end is the first of the ten: step 20 of 2-step epochs, not step 21.
+        assert app.engine.cursor == 20 and app.state.event.epoch == 10
+        assert not app.state.playing
+        assert app.state.notice == (
+            "done: running to the 10th epoch end, now at step 20, the end of epoch 10"
+        )
+
+    run_scenario(scenario)

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import gc
 import math
+import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import partial
@@ -268,10 +270,10 @@ class LogSGDApp(App[int]):
     def _receive(self, message: EngineMessage) -> None:
         changes: dict[str, Any] = {}
         if isinstance(message, HyperparamsChanged):
-            described = describe_changes(message.old, message.new, show_old=True)
             dropped = message.dropped_steps
-            changes["notice"] = f"from step {message.event.step + 1}: {described}" + (
-                f" ({dropped} later steps dropped, shown faint)" if dropped else ""
+            later = "later step" if dropped == 1 else "later steps"
+            changes["notice"] = self._change_notice(message) + (
+                f" ({dropped} {later} dropped, shown faint)" if dropped else ""
             )
         elif isinstance(message, Diverged):
             changes["notice"] = f"diverged at step {message.at_step}: {message.reason}"
@@ -282,7 +284,26 @@ class LogSGDApp(App[int]):
                 changes["notice"] = "restarted at step 0"
             else:
                 changes["notice"] = "reset to step 0 (the recorded steps are kept: → replays them)"
+        # A notice belongs to the action that caused it: the next step or move clears it.
+        changes.setdefault("notice", "")
         self._change(event=message.event, **changes)
+
+    def _change_notice(self, message: HyperparamsChanged) -> str:
+        """What changed and from which step it applies: shuffle and seed from the next epoch
+        (an epoch's order is fixed when it begins), the rest from the next step."""
+        old, new = message.old, message.new
+        order_changed = (old.shuffle, old.seed) != (new.shuffle, new.seed)
+        now = replace(new, shuffle=old.shuffle, seed=old.seed) if order_changed else new
+        parts = []
+        described = describe_changes(old, now, show_old=True)
+        if described:
+            parts.append(f"from step {message.event.step + 1}: {described}")
+        if order_changed:
+            epoch, step = self.engine.order_takes_effect()
+            parts.append(
+                f"from epoch {epoch}, step {step}: {describe_changes(now, new, show_old=True)}"
+            )
+        return "; ".join(parts)
 
     def _data_info(self) -> DataInfo:
         ds = self.engine.dataset
@@ -453,10 +474,14 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ long runs
 
     def action_run_epochs(self) -> None:
-        self._start_background(RUN_EPOCHS, f"running {RUN_EPOCHS} epochs")
+        # Ten epoch ends from here: from mid-epoch the current epoch's end is the first, so
+        # the run stops on an epoch boundary (where a lecture pauses), and the notice says so.
+        self._start_background(RUN_EPOCHS, f"running to the {RUN_EPOCHS}th epoch end")
 
     def _start_background(self, epochs: int, what: str) -> None:
-        self._change(playing=False, busy=what, notice=f"{what}… (Escape cancels)")
+        playing = self.state is not None and self.state.playing
+        stopped = " (autoplay stopped)" if playing else ""
+        self._change(playing=False, busy=what, notice=f"{what}… (Escape cancels){stopped}")
         self._run_in_background(epochs)
 
     @work(thread=True, exclusive=True, group="run")
@@ -500,7 +525,9 @@ class LogSGDApp(App[int]):
                 f" ({engine.divergence_reason})"
             )
         else:
-            notice = f"done: {what}, now at step {engine.cursor}"
+            event = self.state.event if self.state is not None else None
+            at = f"step {engine.cursor}" + (f", the end of epoch {event.epoch}" if event else "")
+            notice = f"done: {what}, now at {at}"
         self._change(busy="", notice=notice)
 
     def action_cancel(self) -> None:
@@ -534,13 +561,30 @@ class LogSGDApp(App[int]):
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The palette: one entry per command, with its keys; of Textual's own only Theme
+        (its Quit, Keys and Screenshot would stand beside ours)."""
+        for own in super().get_system_commands(screen):
+            if own.title == "Theme":
+                yield own
         for command in COMMANDS:
             yield SystemCommand(
-                f"{command.label} [{command.keys_shown}]",
-                command.help,
-                partial(self.run_action, command.action),
+                command.palette_title, command.help, partial(self.run_action, command.action)
             )
+
+    def action_save_screenshot(self) -> None:
+        """An SVG of the screen in the working directory; the notice says where, or why not.
+
+        (Textual's own saves to ~/Downloads, which over SSH is seldom there.)
+        """
+        directory = os.getcwd()
+        step = self.state.event.step if self.state is not None else 0
+        name = f"logsgd-tui-step{step}-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        try:
+            saved = self.save_screenshot(name, directory)
+        except OSError as error:
+            self._change(notice=f"screenshot not saved: {directory}: {error.strerror or error}")
+        else:
+            self._change(notice=f"screenshot saved: {saved}")
 
 
 def run_app(setup: Setup) -> int:

@@ -21,6 +21,13 @@ class Command:
     changes_run: bool = False  # moves the cursor or changes settings: refused during a run
     goes_back: bool = False  # nothing to do at step 0: greyed out there
     queued: bool = False  # an arrow-key move: queued, the queue applied before any other command
+    everywhere: str = ""  # keys that work on every screen, a form's or the palette's too
+
+    @property
+    def palette_title(self) -> str:
+        """How the command palette lists it: its name and how it is typed."""
+        keys = "key" if len(self.keys_shown.split()) == 1 else "keys"
+        return f"{self.label} · {keys} {self.keys_shown}"
 
     @property
     def action_name(self) -> str:
@@ -183,8 +190,8 @@ COMMANDS: tuple[Command, ...] = (
         "run",
         "R",
         "run_epochs",
-        "Run 10 epochs",
-        "Run 10 epochs in the background (Escape cancels)",
+        "Run to the 10th epoch end",
+        "Run to the 10th epoch end (in the background)",
         "R",
         changes_run=True,
     ),
@@ -264,22 +271,45 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=True
     ),
-    Command("quit", "q,ctrl+q", "quit", "Quit", "Quit", "q ctrl+q", footer=True),
+    Command(
+        "screenshot",
+        "f12",
+        "save_screenshot",
+        "Screenshot",
+        "Save an SVG picture of the screen in the working directory",
+        "F12",
+    ),
+    Command(
+        "quit",
+        "q",
+        "quit",
+        "Quit",
+        "Quit (ctrl+q from any screen)",
+        "q ctrl+q",
+        footer=True,
+        everywhere="ctrl+q",
+    ),
 )
 
 
 def bindings() -> list[BindingType]:
-    return [
-        Binding(
-            c.keys,
-            c.action,
-            c.label,
-            show=c.footer,
-            key_display=c.keys_shown.split()[0],
-            id=c.id,
-            tooltip=c.help,
-            # tab must beat the screen's focus-next on the main screen (see check_action).
-            priority=c.id == "panel",
+    made: list[BindingType] = []
+    for c in COMMANDS:
+        made.append(
+            Binding(
+                c.keys,
+                c.action,
+                c.label,
+                show=c.footer,
+                key_display=c.keys_shown.split()[0],
+                id=c.id,
+                tooltip=c.help,
+                # tab must beat the screen's focus-next on the main screen (see check_action).
+                priority=c.id == "panel",
+            )
         )
-        for c in COMMANDS
-    ]
+        if c.everywhere:
+            # A priority binding of the App is checked before any screen's or widget's: it
+            # works in the help screen, the edit form (its Input) and the palette.
+            made.append(Binding(c.everywhere, c.action, c.label, show=False, priority=True))
+    return made

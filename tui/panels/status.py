@@ -82,8 +82,9 @@ def status_parts(state: ViewState) -> list[list[Part]]:
     if state.playing:
         settings.append((f"▶ playing {fmt_data(state.speed)}/s", "bold"))
     lines = [[(part, "") for part in first], settings]
-    if state.notice:
-        lines.append([(state.notice, "italic")])
+    # The notice's line is always there, empty without one: a notice coming or going never
+    # moves the panels (it once pushed every panel down a row for good).
+    lines.append([(state.notice, "italic")])
     return lines
 
 
