@@ -38,6 +38,8 @@ from .formatting import fmt, fmt_data, fmt_prob, to_tex
 # first SUM_HEAD_PRODUCTS products, the ellipsis, and the last (see written_products).
 SYMBOLIC_SUM_MAX_FEATURES = 4
 SUM_HEAD_PRODUCTS = 2
+# The ellipsis as the screen writes it (the text exports write "...").
+ELLIPSIS = "…"
 # A mean of more terms than this is written as "the mean of the B terms", not as a sum.
 MEAN_TERMS_WRITTEN = 8
 # A TeX mean of more terms than this is (1/B)(t1 + ...), which may break across lines.
@@ -112,10 +114,12 @@ class Op(Enum):
 
 
 class Words(NamedTuple):
-    """Prose inside an equation ("the mean of the 32 terms"), with its TeX if not \\text."""
+    """Prose inside an equation ("the mean of the 32 terms"), with its TeX if not \\text and
+    its screen form if not the text."""
 
     text: str
     tex: str | None = None
+    screen: str | None = None
 
 
 class Mean(NamedTuple):
@@ -193,6 +197,8 @@ class Notation:
                 out.append(written)
             elif self.tex:
                 out.append(token.tex if token.tex is not None else rf"\text{{{token.text}}}")
+            elif self.column == 1 and token.screen is not None:
+                out.append(token.screen)
             else:
                 out.append(token.text)
         return "".join(out).strip()
@@ -289,13 +295,14 @@ def symbolic_z(d: int) -> list[tuple[Token, ...]]:
     """w0*x1 + w1*x2 + w2 as sum pieces (with an ellipsis for many features)."""
     shown, left_out = written_products(d)
     products: list[tuple[Token, ...]] = [(Sym("w", j), Op.PRODUCT, Sym("x", j + 1)) for j in shown]
-    pieces = _sum_pieces(products, left_out, Words("...", r"\dots"))
+    pieces = _sum_pieces(products, left_out, Words("...", r"\dots", ELLIPSIS))
     return [*pieces, (Op.PLUS, Sym("w", d))]
 
 
 def left_out_words(left_out: int) -> Words:
     """The ellipsis of a short z's numbers: "... (99,997 more)"."""
-    return Words(f"... ({left_out:,} more)", rf"\dots\ \text{{({left_out:,} more)}}")
+    more = f"({left_out:,} more)"
+    return Words(f"... {more}", rf"\dots\ \text{{{more}}}", f"{ELLIPSIS} {more}")
 
 
 class Derivation:

@@ -43,12 +43,15 @@ class DataInfo:
     labels: FloatArray
 
     @property
-    def weight_labels(self) -> tuple[str, ...]:
-        d = len(self.feature_names)
-        return tuple(
-            f"w{j} (x{j + 1})" if name == f"x{j + 1}" else f"w{j} (x{j + 1}: {name})"
-            for j, name in enumerate(self.feature_names)
-        ) + (f"w{d} (bias)",)
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    def weight_label(self, j: int) -> str:
+        """Weight j with the feature it multiplies: "w0 (x1)", "w3 (x4: area)", "w4 (bias)"."""
+        if j == self.n_features:
+            return f"w{j} (bias)"
+        name = self.feature_names[j]
+        return f"w{j} (x{j + 1})" if name == f"x{j + 1}" else f"w{j} (x{j + 1}: {name})"
 
 
 @dataclass(frozen=True, eq=False)
