@@ -470,9 +470,7 @@ class Derivation:
         """Batch positions of the terms to list, in batch order: all, or the `limit` largest."""
         if limit is None or self.batch_size <= limit:
             return list(range(self.batch_size))
-        column = np.abs(self.event.terms[:, j])
-        # The largest in O(B), not a sort of a batch that may be all the data.
-        return sorted(np.argpartition(-column, limit)[:limit].tolist())
+        return largest_in_size(self.event.terms[:, j], limit)
 
     def mean(self, j: int) -> Equation:
         event = self.event
@@ -571,6 +569,21 @@ class Derivation:
             if extra is not None:
                 yield extra
         yield self.update(j)
+
+
+def largest_in_size(values: np.ndarray, count: int) -> list[int]:
+    """Positions of the `count` values largest in size, in order of position; of equal sizes
+    the first ones. O(n), not a sort: the values may be a batch of all the rows, or the
+    gradients of 100,000 weights."""
+    sizes = np.abs(values)
+    if count >= sizes.size:
+        return list(range(sizes.size))
+    if count <= 0:
+        return []
+    threshold = np.partition(sizes, sizes.size - count)[sizes.size - count]
+    above = np.flatnonzero(sizes > threshold)
+    tied = np.flatnonzero(sizes == threshold)[: count - above.size]
+    return sorted([*above.tolist(), *tied.tolist()])
 
 
 def prediction(z: float, f: float) -> Num:

@@ -17,7 +17,8 @@ class ChartData:
     """The history as drawn: downsampled to at most a few hundred points, whatever its length.
 
     steps[i] is the step of point i; values[i] the weights (or loss) there. The ghost is the
-    timeline dropped by the last hyperparameter change, drawn fainter.
+    timeline dropped by the last hyperparameter change, drawn fainter. Of many weights only
+    the largest at the cursor and the bias are drawn (series_names name them).
     """
 
     mode: ChartMode
@@ -29,6 +30,7 @@ class ChartData:
     cursor: int
     epoch_boundaries: tuple[int, ...]
     changes: tuple[int, ...]  # steps where hyperparameters changed
+    series_total: int | None = None  # the history's series, when fewer are drawn
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 
-from logsgd.core.derivation import Derivation
+from logsgd.core.derivation import Derivation, largest_in_size
 from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
 from logsgd.tui.equations import LARGEST_MARK, equation_lines
@@ -24,16 +23,16 @@ WEIGHTS_LISTED = 8
 
 def listed_weights(gradient: FloatArray) -> list[int]:
     """The weights whose blocks are shown, in weight order: all, or the WEIGHTS_LISTED largest
-    |g_j| of the features' weights (found in O(d), not by a sort) and the bias."""
+    |g_j| of the features' weights (in O(d)) and the bias."""
     d = gradient.size - 1
     if d + 1 <= MAX_WEIGHTS_LISTED:
         return list(range(d + 1))
-    largest = np.argpartition(-np.abs(gradient[:d]), WEIGHTS_LISTED)[:WEIGHTS_LISTED]
-    return [*sorted(largest.tolist()), d]
+    return [*largest_in_size(gradient[:d], WEIGHTS_LISTED), d]
 
 
 class GradientsPanel(Panel):
-    """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight."""
+    """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight (of many,
+    for the largest gradients and the bias)."""
 
     wraps_to_width = True
 
