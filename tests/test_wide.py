@@ -234,9 +234,10 @@ def test_a_column_wider_than_its_sample_is_widened_when_drawn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(dataset_panel, "WIDTH_SAMPLE_CELLS", 3)  # one row of three columns
-    features = np.full((20, 3), 0.5)
+    features = np.full((40, 3), 0.5)
     features[4, 1] = -123.456  # not in the sample (row 1), drawn on the first screen
-    data = Dataset("narrow", "", ("a", "b", "c"), "y", features, np.arange(20) % 2)
+    features[17, 2] = 98765.432  # drawn once scrolled down
+    data = Dataset("narrow", "", ("a", "b", "c"), "y", features, np.arange(40) % 2)
     app = LogSGDApp(Engine(data, Hyperparams(0.1, 2)))
 
     async def run() -> None:
@@ -249,6 +250,14 @@ def test_a_column_wider_than_its_sample_is_widened_when_drawn(
             # Right-aligned in one width: every row ends where the header does.
             assert {len(line) for line in lines} == {len(lines[0])}, lines
             assert lines[0].split() == ["#", "a", "b", "c", "y"]
+            await pilot.press("pagedown")  # rows 11 on: the panel is scrolled away from the batch
+            await pilot.pause()
+            await pilot.pause()
+            table = app.query_one("#dataset-table", RowTable)
+            assert int(table.scroll_offset.y) == 10  # widening did not scroll back to the batch
+            lines = [line.rstrip() for line in drawn(app, "dataset-table")[:10]]
+            assert lines[8].split()[:4] == ["18", "0.5", "0.5", "98765.432"]
+            assert {len(line) for line in lines} == {len(lines[0])}, lines
 
     asyncio.run(run())
 

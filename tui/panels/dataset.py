@@ -101,6 +101,9 @@ class DatasetPanel(Panel):
         return (state.event, state.data)
 
     def show(self, state: ViewState) -> None:
+        self._draw(state, scroll_to_batch=True)
+
+    def _draw(self, state: ViewState, scroll_to_batch: bool) -> None:
         event = state.event
         data = state.data
         n = state.n_rows
@@ -161,7 +164,7 @@ class DatasetPanel(Panel):
             n,
             row_text,
             columns.length + 2,
-            visible=(min(shown), max(shown)) if shown else None,
+            visible=(min(shown), max(shown)) if shown and scroll_to_batch else None,
         )
 
     def _note_widths(self, written: list[str], first: int) -> None:
@@ -182,5 +185,5 @@ class DatasetPanel(Panel):
         self._wider = {}
         self._columns = Columns(self._columns.lead, widths)
         self._cells = {}
-        if self.state is not None:
-            self.show(self.state)
+        if self.state is not None:  # drawn again where it is scrolled to, not at the batch
+            self._draw(self.state, scroll_to_batch=False)
