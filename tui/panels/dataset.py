@@ -36,6 +36,8 @@ class Columns:
         self.widths = widths
         self.ends = lead + np.cumsum(widths + len(GAP))  # the cell after column c
         self.length = int(self.ends[-1]) if widths.size else lead
+        # Every line of a view asks for the same columns: found once per view.
+        self._views: dict[tuple[int, int], tuple[int, int]] = {}
 
     def start(self, column: int) -> int:
         return self.lead if column == 0 else int(self.ends[column - 1])
@@ -43,9 +45,14 @@ class Columns:
     def in_view(self, start: int, end: int) -> tuple[int, int]:
         """The columns from the first that reaches past cell `start` to the first that ends
         past cell `end` (one beyond the view, so that a cut is marked)."""
-        first = int(np.searchsorted(self.ends, start, side="right"))
-        last = int(np.searchsorted(self.ends, end, side="right"))
-        return first, min(last + 1, self.widths.size)
+        found = self._views.get((start, end))
+        if found is None:
+            first = int(np.searchsorted(self.ends, start, side="right"))
+            last = int(np.searchsorted(self.ends, end, side="right"))
+            if len(self._views) > 64:
+                self._views.clear()
+            found = self._views[start, end] = (first, min(last + 1, self.widths.size))
+        return found
 
     def line(self, lead: str, cells: list[str], first: int, end: int) -> str:
         """`lead` and the cells of columns first..end-1, each right-aligned in its width."""
