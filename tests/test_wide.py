@@ -285,5 +285,13 @@ def test_the_chart_of_the_breast_cancer_data_draws_the_largest_weights_and_the_b
     assert chart.series_names == (*(f"w{j}" for j in largest), "w30 bias")
     np.testing.assert_array_equal(chart.values, engine.weight_history()[:21][:, [*largest, 30]])
     assert chart.series_total == 31
+    # The timeline a change drops (the ghost) is drawn for the same weights.
+    engine.walk([-1] * 8)
+    engine.set_hyperparams(learning_rate=0.2)
+    ghost = engine.ghost
+    assert ghost is not None
+    chart = chart_data(engine, "weights", 12)
+    assert chart.series_names == (*(f"w{j}" for j in largest), "w30 bias")
+    np.testing.assert_array_equal(chart.ghost_values, ghost.weights[:, [*largest, 30]])
     small = chart_data(Engine(load_builtin("iris-versicolor-virginica")), "weights", 0)
     assert small.series_total is None and len(small.series_names) == 5

@@ -48,6 +48,14 @@ def chart_steps(length: int, points: int = CHART_POINTS) -> IntArray:
     return picks if picks[-1] == last else np.append(picks, np.int64(last))
 
 
+def _drawn_columns(weights: FloatArray, rows: IntArray, drawn: list[int] | None) -> FloatArray:
+    """weights[rows], a copy: every column, or the drawn ones only (240 steps of 100,001
+    weights would be 190 MB)."""
+    if drawn is None:
+        return np.array(weights[rows])
+    return weights[np.ix_(rows, np.array(drawn, dtype=np.int64))]
+
+
 def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
     """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`."""
     history = engine.weight_history()
@@ -69,17 +77,16 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
     else:
         d = engine.dataset.n_features
         drawn = drawn_weights(history[cursor])
-        columns = np.arange(d + 1) if drawn is None else np.array(drawn)
-        names = tuple(f"w{j}" for j in columns[:-1].tolist()) + (f"w{d} bias",)
-        # Only the drawn columns are copied: 240 steps of 100,001 weights would be 190 MB.
-        values = history[np.ix_(picks, columns)]
+        values = _drawn_columns(history, picks, drawn)
         ghost_values = (
-            ghost.weights[np.ix_(ghost_picks, columns)]
+            _drawn_columns(ghost.weights, ghost_picks, drawn)
             if ghost is not None
-            else np.zeros((0, columns.size))
+            else np.zeros((0, values.shape[1]))
         )
         if drawn is not None:
             series_total = d + 1
+        shown = range(d) if drawn is None else drawn[:-1]
+        names = tuple(f"w{j}" for j in shown) + (f"w{d} bias",)
     return ChartData(
         mode=mode,
         steps=steps,
