@@ -34,8 +34,12 @@ from . import maths
 from .events import StepEvent
 from .formatting import fmt, fmt_data, fmt_prob, to_tex
 
-# Beyond this many features, z = w0*x1 + ... is written with an ellipsis, not in full.
+# Beyond this many features, z = w0*x1 + ... is written with an ellipsis, not in full: its
+# first SUM_HEAD_PRODUCTS products, the ellipsis, and the last (see written_products).
 SYMBOLIC_SUM_MAX_FEATURES = 4
+SUM_HEAD_PRODUCTS = 2
+# The ellipsis as the screen writes it (the text exports write "...").
+ELLIPSIS = "…"
 # A mean of more terms than this is written as "the mean of the B terms", not as a sum.
 MEAN_TERMS_WRITTEN = 8
 # A TeX mean of more terms than this is (1/B)(t1 + ...), which may break across lines.
@@ -110,10 +114,12 @@ class Op(Enum):
 
 
 class Words(NamedTuple):
-    """Prose inside an equation ("the mean of the 32 terms"), with its TeX if not \\text."""
+    """Prose inside an equation ("the mean of the 32 terms"), with its TeX if not \\text and
+    its screen form if not the text."""
 
     text: str
     tex: str | None = None
+    screen: str | None = None
 
 
 class Mean(NamedTuple):
@@ -191,6 +197,8 @@ class Notation:
                 out.append(written)
             elif self.tex:
                 out.append(token.tex if token.tex is not None else rf"\text{{{token.text}}}")
+            elif self.column == 1 and token.screen is not None:
+                out.append(token.screen)
             else:
                 out.append(token.text)
         return "".join(out).strip()
@@ -262,28 +270,56 @@ def visible_length(tex: str) -> int:
 # ---------------------------------------------------------------------------- the derivation
 
 
+def written_products(d: int) -> tuple[list[int], int]:
+    """The features j whose products w_j * x_(j+1) a short z writes, and how many it leaves out.
+
+    Every one up to SYMBOLIC_SUM_MAX_FEATURES features; beyond, the first SUM_HEAD_PRODUCTS
+    and the last, the others behind an ellipsis: w0*x1 + w1*x2 + ... + w29*x30. The one rule
+    for the symbolic sum (screen and exports) and for the numbers of a short z (the screen).
+    """
+    if d <= SYMBOLIC_SUM_MAX_FEATURES:
+        return list(range(d)), 0
+    return [*range(SUM_HEAD_PRODUCTS), d - 1], d - SUM_HEAD_PRODUCTS - 1
+
+
+def _sum_pieces(
+    products: list[tuple[Token, ...]], left_out: int, ellipsis: Words
+) -> list[tuple[Token, ...]]:
+    """products[0] + products[1] + ..., the ellipsis before the last one if any are left out."""
+    if left_out:
+        products = [*products[:-1], (ellipsis,), products[-1]]
+    return [products[0], *((Op.PLUS, *p) for p in products[1:])]
+
+
 def symbolic_z(d: int) -> list[tuple[Token, ...]]:
     """w0*x1 + w1*x2 + w2 as sum pieces (with an ellipsis for many features)."""
-    products: list[tuple[Token, ...]] = [
-        (Sym("w", j), Op.PRODUCT, Sym("x", j + 1)) for j in range(d)
-    ]
-    if d > SYMBOLIC_SUM_MAX_FEATURES:
-        products = [products[0], (Words("...", r"\dots"),), products[-1]]
-    return [products[0], *((Op.PLUS, *p) for p in products[1:]), (Op.PLUS, Sym("w", d))]
+    shown, left_out = written_products(d)
+    products: list[tuple[Token, ...]] = [(Sym("w", j), Op.PRODUCT, Sym("x", j + 1)) for j in shown]
+    pieces = _sum_pieces(products, left_out, Words("...", r"\dots", ELLIPSIS))
+    return [*pieces, (Op.PLUS, Sym("w", d))]
+
+
+def left_out_words(left_out: int) -> Words:
+    """The ellipsis of a short z's numbers: "... (99,997 more)"."""
+    more = f"({left_out:,} more)"
+    return Words(f"... {more}", rf"\dots\ \text{{{more}}}", f"{ELLIPSIS} {more}")
 
 
 class Derivation:
     """The derivation of one step (step >= 1), built equation by equation when asked for.
 
     A batch may be all 100,000 rows of the data: nothing is built for a row or a term until a
-    renderer asks for it, so a screen pays for the equations it shows.
+    renderer asks for it, so a screen pays for the equations it shows. With `short_sums` (the
+    screen), z's sum writes the numbers of the products `written_products` names, so a z of
+    100,000 features costs a few products; the exports write every product.
     """
 
-    def __init__(self, event: StepEvent) -> None:
+    def __init__(self, event: StepEvent, *, short_sums: bool = False) -> None:
         if event.step == 0:
             raise ValueError("step 0 has no derivation: no batch has run")
         self.event = event
         self.d = event.weights_before.size - 1
+        self.short_sums = short_sums
 
     @property
     def batch_size(self) -> int:
@@ -313,11 +349,15 @@ class Derivation:
     def z(self, i: int) -> Equation:
         event, d = self.event, self.d
         w, x = event.weights_before, event.inputs[i]
-        numeric: list[tuple[Token, ...]] = [
+        shown, left_out = written_products(d) if self.short_sums else (list(range(d)), 0)
+        products: list[tuple[Token, ...]] = [
             (Num(float(w[j]), operand=True), Op.TIMES, Num(float(x[j]), "data", True))
-            for j in range(d)
+            for j in shown
         ]
-        numeric.append((Num(float(w[d]), operand=True),))
+        numeric = [
+            *_sum_pieces(products, left_out, left_out_words(left_out)),
+            (Op.PLUS, Num(float(w[d]), operand=True)),
+        ]
         symbolic = symbolic_z(d)
         return Equation(
             Kind.Z,
@@ -326,7 +366,7 @@ class Derivation:
                 (Op.EQ, *symbolic[0]),
                 *symbolic[1:],
                 (Op.EQ, *numeric[0]),
-                *((Op.PLUS, *p) for p in numeric[1:]),
+                *numeric[1:],
                 (Op.EQ, Num(float(event.z[i]))),
             ),
             float(event.z[i]),
@@ -430,9 +470,7 @@ class Derivation:
         """Batch positions of the terms to list, in batch order: all, or the `limit` largest."""
         if limit is None or self.batch_size <= limit:
             return list(range(self.batch_size))
-        column = np.abs(self.event.terms[:, j])
-        # The largest in O(B), not a sort of a batch that may be all the data.
-        return sorted(np.argpartition(-column, limit)[:limit].tolist())
+        return largest_in_size(self.event.terms[:, j], limit)
 
     def mean(self, j: int) -> Equation:
         event = self.event
@@ -531,6 +569,21 @@ class Derivation:
             if extra is not None:
                 yield extra
         yield self.update(j)
+
+
+def largest_in_size(values: np.ndarray, count: int) -> list[int]:
+    """Positions of the `count` values largest in size, in order of position; of equal sizes
+    the first ones. O(n), not a sort: the values may be a batch of all the rows, or the
+    gradients of 100,000 weights."""
+    sizes = np.abs(values)
+    if count >= sizes.size:
+        return list(range(sizes.size))
+    if count <= 0:
+        return []
+    threshold = np.partition(sizes, sizes.size - count)[sizes.size - count]
+    above = np.flatnonzero(sizes > threshold)
+    tied = np.flatnonzero(sizes == threshold)[: count - above.size]
+    return sorted([*above.tolist(), *tied.tolist()])
 
 
 def prediction(z: float, f: float) -> Num:

@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 
 from logsgd.core import Dataset, Engine, Hyperparams, maths
 from logsgd.core.builtin_datasets import load_builtin
-from logsgd.core.derivation import SCREEN, TEX, TEXT, Derivation, Kind
+from logsgd.core.derivation import (
+    SCREEN,
+    TEX,
+    TEXT,
+    Derivation,
+    Kind,
+    Num,
+    symbolic_z,
+    written_products,
+)
+from logsgd.core.formatting import fmt, fmt_data
 
 
 def seed_event(step: int) -> Derivation:
@@ -117,3 +127,31 @@ def test_f_and_f_minus_y_agree_to_the_last_bit(seed: int, scale: float, batch_si
         assert derivation.gaps[zero].tobytes() == maths.complement(event.z[zero]).tobytes()
         # And f is sigma(z), to the last bit or so (the scalar path's exp is Python's).
         np.testing.assert_allclose(event.f, maths.sigmoid(event.z), rtol=1e-15, atol=0)
+
+
+def test_z_of_many_features_is_written_short_by_one_rule() -> None:
+    assert written_products(4) == ([0, 1, 2, 3], 0)
+    assert written_products(5) == ([0, 1, 4], 2)
+    assert written_products(100_000) == ([0, 1, 99_999], 99_997)
+    assert " ".join(TEXT.tokens(piece) for piece in symbolic_z(30)) == (
+        "w0*x1 + w1*x2 + ... + w29*x30 + w30"
+    )
+    engine = Engine(load_builtin("breast-cancer"), Hyperparams(0.1, 4))
+    engine.run_steps(2)
+    event = engine.event_at(2)
+    short = Derivation(event, short_sums=True).z(1)
+    full = Derivation(event).z(1)
+    assert short.value == full.value == event.z[1]
+    w, x = event.weights_before, event.inputs[1]
+    products = [f"{TEXT.number(Num(w[j], operand=True))} * {fmt_data(x[j])}" for j in range(30)]
+    bias = TEXT.number(Num(w[30], operand=True))
+    head = f"z{int(event.rows[1]) + 1} = w0*x1 + w1*x2 + ... + w29*x30 + w30 = "
+    assert TEXT.line(full) == head + " + ".join(products) + f" + {bias} = {fmt(event.z[1])}"
+    assert TEXT.line(short) == (
+        head + f"{products[0]} + {products[1]} + ... (27 more) + {products[29]} + {bias}"
+        f" = {fmt(event.z[1])}"
+    )
+    assert TEX.line(short).count(r"\dots") == 2 and r"\text{(27 more)}" in TEX.line(short)
+    # Up to four features the short form is the whole sum.
+    seed = seed_event(1)
+    assert TEXT.line(Derivation(seed.event, short_sums=True).z(0)) == TEXT.line(seed.z(0))

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from logsgd.core.derivation import largest_in_size
 from logsgd.core.engine import Engine
 from logsgd.core.events import IntArray
-from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES
+from logsgd.core.maths import FloatArray
+from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, MAX_LEGEND_LINES
 from logsgd.tui.state import ChartData, ChartMode
 
 # The chart never draws more points than this, however long the history: redraws stay flat.
 CHART_POINTS = 240
+# Up to this many weights (the legend's lines) the chart draws every one; beyond, the
+# WEIGHTS_DRAWN largest in size at the cursor and the bias, and counts the rest.
+MAX_WEIGHTS_DRAWN = MAX_LEGEND_LINES
+WEIGHTS_DRAWN = 5
+
+
+def drawn_weights(weights: FloatArray) -> list[int] | None:
+    """The weights the chart draws, given their values at the cursor (bias last): None for
+    all, or the WEIGHTS_DRAWN largest in size (O(d)) and the bias, in weight order."""
+    d = weights.size - 1
+    if d + 1 <= MAX_WEIGHTS_DRAWN:
+        return None
+    return [*largest_in_size(weights[:d], WEIGHTS_DRAWN), d]
 
 
 def chart_steps(length: int, points: int = CHART_POINTS) -> IntArray:
@@ -33,10 +48,19 @@ def chart_steps(length: int, points: int = CHART_POINTS) -> IntArray:
     return picks if picks[-1] == last else np.append(picks, np.int64(last))
 
 
+def _drawn_columns(weights: FloatArray, rows: IntArray, drawn: list[int] | None) -> FloatArray:
+    """weights[rows], a copy: every column, or the drawn ones only (240 steps of 100,001
+    weights would be 190 MB)."""
+    if drawn is None:
+        return np.array(weights[rows])
+    return weights[np.ix_(rows, np.array(drawn, dtype=np.int64))]
+
+
 def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
     """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`."""
     history = engine.weight_history()
     picks = chart_steps(history.shape[0])
+    series_total = None
     steps = picks.astype(np.float64)
     ghost = engine.ghost
     if ghost is not None:
@@ -51,14 +75,18 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
             else np.zeros((0, 1))
         )
     else:
-        values = np.array(history[picks])
         d = engine.dataset.n_features
-        names = tuple(f"w{j}" for j in range(d)) + (f"w{d} bias",)
+        drawn = drawn_weights(history[cursor])
+        values = _drawn_columns(history, picks, drawn)
         ghost_values = (
-            np.array(ghost.weights[ghost_picks])
+            _drawn_columns(ghost.weights, ghost_picks, drawn)
             if ghost is not None
-            else np.zeros((0, history.shape[1]))
+            else np.zeros((0, values.shape[1]))
         )
+        if drawn is not None:
+            series_total = d + 1
+        shown = range(d) if drawn is None else drawn[:-1]
+        names = tuple(f"w{j}" for j in shown) + (f"w{d} bias",)
     return ChartData(
         mode=mode,
         steps=steps,
@@ -74,4 +102,5 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
             else ()
         ),
         changes=tuple(engine.hyperparam_changes()),
+        series_total=series_total,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -13,7 +14,22 @@ from textual.strip import Strip
 
 from logsgd.tui.textual_internals import line_segments, scrolled_vertically, set_scroll_size
 
-RowRenderer = Callable[[int], Text]
+
+class WideLine(NamedTuple):
+    """A line too long to build whole (a row of 100,000 columns), built for the cells in view.
+
+    `cells(start, end)` is (text, offset): the line's cells from `offset` (<= start) on, as
+    far as `end` and at least one cell beyond it when the line goes on (so a cut is marked).
+    """
+
+    cells: Callable[[int, int], tuple[Text, int]]
+    length: int  # the line's width in cells
+
+
+Line = Text | WideLine
+RowRenderer = Callable[[int], Line]
+# A line as drawn: its text and the line's cell that the text starts at.
+Drawn = tuple[Text, int]
 # The column names of a table; a panel's caption above them is plain bold.
 COLUMN_HEADER_STYLE = "bold underline"
 CAPTION_STYLE = "bold"
@@ -36,17 +52,17 @@ class RowTable(ScrollView, can_focus=False):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._header: tuple[Text, ...] = ()
+        self._header: tuple[Line, ...] = ()
         self._n_rows = 0
         self._row_text: RowRenderer = lambda i: Text("")
         self._base_style = Style()
         # What each line on screen showed when last drawn, and the view it was drawn in.
-        self._drawn: dict[int, Text | None] = {}
+        self._drawn: dict[int, Drawn | None] = {}
         self._drawn_view: tuple[int, int, int] | None = None
 
     def set_content(
         self,
-        header: Sequence[Text],
+        header: Sequence[Line],
         n_rows: int,
         row_text: RowRenderer,
         width: int,
@@ -76,12 +92,20 @@ class RowTable(ScrollView, can_focus=False):
         scroll_x, scroll_y = self.scroll_offset
         return scroll_x, scroll_y, self.scrollable_content_region.width
 
-    def _text_at(self, y: int) -> Text | None:
-        """The text of line y on screen (None below the last row)."""
+    def _text_at(self, y: int) -> Drawn | None:
+        """The text of line y on screen and the cell it starts at (None below the last row);
+        a wide line is built for the cells in view only."""
         if y < len(self._header):
-            return self._header[y]
-        index = int(self.scroll_offset.y) + y - len(self._header)
-        return self._row_text(index) if index < self._n_rows else None
+            line = self._header[y]
+        else:
+            index = int(self.scroll_offset.y) + y - len(self._header)
+            if index >= self._n_rows:
+                return None
+            line = self._row_text(index)
+        if isinstance(line, Text):
+            return line, 0
+        scroll_x, _, width = self._drawn_view or self._view()
+        return line.cells(scroll_x, scroll_x + width)
 
     def set_lines(self, lines: Sequence[Text], header: Sequence[Text] = ()) -> None:
         """Show a long text under its header lines, each line wrapped to the width.
@@ -103,9 +127,9 @@ class RowTable(ScrollView, can_focus=False):
         return list(line.wrap(self.app.console, width, overflow="fold"))
 
     def lines(self) -> list[str]:
-        """The plain text of every line, header first, on screen or not."""
-        return [line.plain for line in self._header] + [
-            self._row_text(i).plain for i in range(self._n_rows)
+        """The plain text of every line, header first, on screen or not (wide lines whole)."""
+        return [whole(line).plain for line in self._header] + [
+            whole(self._row_text(i)).plain for i in range(self._n_rows)
         ]
 
     def show_rows(self, first: int, last: int) -> None:
@@ -133,31 +157,46 @@ class RowTable(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         scroll_x, _, width = self._drawn_view or self._view()
         base = self._base_style
-        text = self._text_at(y)
-        self._drawn[y] = text
-        if text is None:
+        drawn = self._text_at(y)
+        self._drawn[y] = drawn
+        if drawn is None:
             return Strip.blank(width, base)
+        text, offset = drawn
         segments = line_segments(text, base, self.app.console)
-        return Strip(window(segments, scroll_x, width, base), width)
+        return Strip(window(segments, scroll_x, width, base, offset), width)
 
 
-def window(segments: list[Segment], scroll_x: int, width: int, base: Style) -> list[Segment]:
-    """Cells scroll_x .. scroll_x + width of a line, padded with spaces to `width` cells.
+def whole(line: Line) -> Text:
+    """A line's whole text (for a wide line, as long as it is: for tests and exports)."""
+    if isinstance(line, Text):
+        return line
+    text, offset = line.cells(0, line.length)
+    assert offset == 0
+    return text
+
+
+def window(
+    segments: list[Segment], scroll_x: int, width: int, base: Style, offset: int = 0
+) -> list[Segment]:
+    """Cells scroll_x .. scroll_x + width of a line, padded with spaces to `width` cells;
+    `segments` are the line's cells from `offset` on (a wide line's part in view).
 
     A number cut at the edge would read as another number ("0.3136" as "0"): every cut is
     marked with an ellipsis instead. Built as segments and made into one Strip by the caller:
     Strip operations (crop, join, extend) make a Strip each, with its caches, and a table
     that scrolls to the batch redraws every line of it on every step.
     """
+    cut_left = scroll_x > 0
+    scroll_x -= offset
     length = Segment.get_line_length(segments)
-    if scroll_x == 0 and length <= width:  # the common case: the whole line, padded
+    if not cut_left and length <= width:  # the common case: the whole line, padded
         return segments + [Segment(" " * (width - length), base)] if length < width else segments
     shown = _cells(segments, scroll_x, scroll_x + width)
     shown_length = max(0, min(length, scroll_x + width) - scroll_x)
     ellipsis = Segment("…", base)
     if length > scroll_x + width and width > 1:
         shown, shown_length = [*_cells(shown, 0, width - 1), ellipsis], width
-    if scroll_x > 0 and shown_length > 1:
+    if cut_left and shown_length > 1:
         shown = [ellipsis, *_cells(shown, 1, width)]
         shown_length = min(shown_length, width)
     if shown_length < width:
@@ -171,11 +210,17 @@ def _cells(segments: list[Segment], start: int, end: int) -> list[Segment]:
     return parts[1] if len(parts) > 1 else []
 
 
-def _same(a: Text | None, b: Text | None) -> bool:
+def _same(a: Drawn | None, b: Drawn | None) -> bool:
     """Drawn alike: Text's own == ignores the style of the whole line."""
     if a is None or b is None:
         return a is b
-    return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+    (a_text, a_offset), (b_text, b_offset) = a, b
+    return (
+        a_offset == b_offset
+        and a_text.plain == b_text.plain
+        and a_text.style == b_text.style
+        and a_text.spans == b_text.spans
+    )
 
 
 def line_regions(lines: list[int], width: int) -> list[Region]:

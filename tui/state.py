@@ -17,7 +17,8 @@ class ChartData:
     """The history as drawn: downsampled to at most a few hundred points, whatever its length.
 
     steps[i] is the step of point i; values[i] the weights (or loss) there. The ghost is the
-    timeline dropped by the last hyperparameter change, drawn fainter.
+    timeline dropped by the last hyperparameter change, drawn fainter. Of many weights only
+    the largest at the cursor and the bias are drawn (series_names name them).
     """
 
     mode: ChartMode
@@ -29,6 +30,7 @@ class ChartData:
     cursor: int
     epoch_boundaries: tuple[int, ...]
     changes: tuple[int, ...]  # steps where hyperparameters changed
+    series_total: int | None = None  # the history's series, when fewer are drawn
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,12 +45,15 @@ class DataInfo:
     labels: FloatArray
 
     @property
-    def weight_labels(self) -> tuple[str, ...]:
-        d = len(self.feature_names)
-        return tuple(
-            f"w{j} (x{j + 1})" if name == f"x{j + 1}" else f"w{j} (x{j + 1}: {name})"
-            for j, name in enumerate(self.feature_names)
-        ) + (f"w{d} (bias)",)
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    def weight_label(self, j: int) -> str:
+        """Weight j with the feature it multiplies: "w0 (x1)", "w3 (x4: area)", "w4 (bias)"."""
+        if j == self.n_features:
+            return f"w{j} (bias)"
+        name = self.feature_names[j]
+        return f"w{j} (x{j + 1})" if name == f"x{j + 1}" else f"w{j} (x{j + 1}: {name})"
 
 
 @dataclass(frozen=True, eq=False)

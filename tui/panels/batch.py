@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 
-from logsgd.core.derivation import Derivation
+from logsgd.core.derivation import ELLIPSIS, Derivation
 from logsgd.core.formatting import FLOAT64_MAX_WRITTEN, fmt, fmt_data
 from logsgd.tui.equations import equation_lines, short_line
 from logsgd.tui.panels.base import Panel, show_lines
@@ -16,6 +16,21 @@ from logsgd.tui.state import ViewState
 # gets its z, f and loss on three short lines, formatted only when scrolled into view: a batch
 # may be all 100,000 rows of the data.
 MAX_ROWS_EXPANDED = 4
+# Up to this many features a row's data line lists every value (the breast cancer data's 30);
+# beyond, the first VALUES_LISTED and how many more: a row may hold 100,000 features.
+MAX_VALUES_LISTED = 32
+VALUES_LISTED = 8
+
+
+def listed(count: int) -> tuple[int, int]:
+    """How many of `count` values (or weights) a list shows, and how many it leaves out."""
+    if count <= MAX_VALUES_LISTED:
+        return count, 0
+    return VALUES_LISTED, count - VALUES_LISTED
+
+
+def more_words(left_out: int) -> str:
+    return f"{ELLIPSIS} ({left_out:,} more)"
 
 
 def rows_label(rows: list[int]) -> str:
@@ -65,7 +80,7 @@ class BatchPanel(Panel):
             show_lines(table, start_lines(state), "step 0 (the start)")
             return
         width = self.text_width
-        derivation = Derivation(event)
+        derivation = Derivation(event, short_sums=True)
         lines = [Text(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step")]
         for i in range(min(MAX_ROWS_EXPANDED, event.batch_size)):
             lines.append(Text(""))
@@ -126,10 +141,15 @@ def start_lines(state: ViewState) -> list[Text]:
         Text(""),
         Text("Initial weights:"),
     ]
+    weights = event.weights_after
+    d = weights.size - 1
+    shown, left_out = listed(d)
     lines += [
-        Text(f"  {label} = {fmt(float(w))}")
-        for label, w in zip(state.data.weight_labels, event.weights_after, strict=True)
+        Text(f"  {state.data.weight_label(j)} = {fmt(float(weights[j]))}") for j in range(shown)
     ]
+    if left_out:
+        lines.append(Text(f"  {more_words(left_out)}"))
+    lines.append(Text(f"  {state.data.weight_label(d)} = {fmt(float(weights[d]))}"))
     return lines
 
 
@@ -137,7 +157,11 @@ def row_lines(derivation: Derivation, i: int, width: int) -> list[Text]:
     """Row i of the batch: its data, then z, f with its loss beside it, and f - y."""
     event = derivation.event
     k = int(event.rows[i]) + 1  # z_k, f_k, y_k: row k of the data, as the lecture counts
-    xs = [f"x{j + 1}={fmt_data(float(v))}" for j, v in enumerate(event.inputs[i])]
+    x = event.inputs[i]
+    shown, left_out = listed(x.size)
+    xs = [f"x{j + 1}={fmt_data(float(x[j]))}" for j in range(shown)]
+    if left_out:
+        xs.append(more_words(left_out))
     xs[-1] += f"  y{k} = {fmt_data(float(event.labels[i]))}"
     data_lines = wrap_terms(f"row {k}  ", xs, ", ", "  ", width)
     lines = [pieces((f"row {k}", "bold"), (data_lines[0][len(f"row {k}") :], ""))]

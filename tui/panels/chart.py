@@ -59,6 +59,11 @@ def chart_figure(chart: ChartData) -> Figure:
     series.append(Series(chart.steps, chart.values, colors))
     if len(names) <= MAX_LEGEND_LINES:
         legend = [LegendEntry(LINE_MARKER, name, c) for name, c in zip(names, colors, strict=True)]
+    title = f"step {chart.cursor}"
+    if chart.series_total is not None:  # the largest weights at the cursor and the bias
+        title += f" · {len(names)} of {chart.series_total:,} weights"
+        rest = chart.series_total - len(names)
+        legend.append(LegendEntry("", f"{rest:,} smaller not drawn", GHOST_COLOR))
     if len(chart.ghost_steps):
         legend.append(LegendEntry(GHOST_MARKER, "dropped", GHOST_COLOR))
     last = max(
@@ -73,7 +78,7 @@ def chart_figure(chart: ChartData) -> Figure:
     if chart.cursor < last:  # at the latest step the plot's own frame marks it
         vlines.append(VLine(chart.cursor, CURSOR_COLOR))
     return Figure(
-        title=f"step {chart.cursor}",
+        title=title,
         x_label="step",
         x_max=max(1.0, last),
         x_ticks=tuple(_integer_ticks(int(max(1, last)))),

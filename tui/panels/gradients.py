@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 
-from logsgd.core.derivation import Derivation
+from logsgd.core.derivation import Derivation, largest_in_size
 from logsgd.core.formatting import fmt_data
+from logsgd.core.maths import FloatArray
 from logsgd.tui.equations import LARGEST_MARK, equation_lines
 from logsgd.tui.panels.base import Panel, show_lines
 from logsgd.tui.rowtable import RowTable
@@ -14,10 +15,24 @@ from logsgd.tui.state import ViewState
 
 # Past this many samples a weight's block lists the largest terms only; the mean is exact.
 MAX_TERMS_LISTED = 8
+# Up to this many weights every one has its block (the breast cancer data's 31); beyond, the
+# WEIGHTS_LISTED with the largest gradients in size, and the bias.
+MAX_WEIGHTS_LISTED = 32
+WEIGHTS_LISTED = 8
+
+
+def listed_weights(gradient: FloatArray) -> list[int]:
+    """The weights whose blocks are shown, in weight order: all, or the WEIGHTS_LISTED largest
+    |g_j| of the features' weights (in O(d)) and the bias."""
+    d = gradient.size - 1
+    if d + 1 <= MAX_WEIGHTS_LISTED:
+        return list(range(d + 1))
+    return [*largest_in_size(gradient[:d], WEIGHTS_LISTED), d]
 
 
 class GradientsPanel(Panel):
-    """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight."""
+    """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight (of many,
+    for the largest gradients and the bias)."""
 
     wraps_to_width = True
 
@@ -39,11 +54,21 @@ class GradientsPanel(Panel):
             return
         width = self.text_width
         derivation = Derivation(event)
+        weights = listed_weights(event.gradient)
         lines: list[Text] = []
-        for j, label in enumerate(state.data.weight_labels):
-            if j:
+        if len(weights) < event.gradient.size:
+            lines += [
+                Text(
+                    f"the {len(weights) - 1} largest (in size) of {event.gradient.size:,}"
+                    " gradients, and the bias",
+                    style="italic",
+                ),
+                Text(""),
+            ]
+        for n, j in enumerate(weights):
+            if n:
                 lines.append(Text(""))
-            lines.append(Text(label, style="bold underline"))
+            lines.append(Text(state.data.weight_label(j), style="bold underline"))
             if event.batch_size > MAX_TERMS_LISTED:
                 lines.append(
                     Text(
