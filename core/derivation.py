@@ -320,6 +320,15 @@ class Derivation:
         self.event = event
         self.d = event.weights_before.size - 1
         self.short_sums = short_sums
+        self._columns: dict[int, np.ndarray] = {}
+
+    def _terms(self, j: int) -> np.ndarray:
+        """Weight j's per-sample terms, computed once per derivation (a screen shows a few
+        weights of many: never all B x (d + 1) of them)."""
+        column = self._columns.get(j)
+        if column is None:
+            column = self._columns[j] = self.event.terms_of(j)
+        return column
 
     @property
     def batch_size(self) -> int:
@@ -437,7 +446,7 @@ class Derivation:
         event, k = self.event, self._k(i)
         x_symbol: Token = Sym("x", j + 1) if j < self.d else Words("1", "1")
         x_value = float(event.inputs[i, j]) if j < self.d else 1.0
-        value = float(event.terms[i, j])
+        value = float(self._terms(j)[i])
         # The bias's term is f - y itself (times 1): written as f - y is.
         result = self.residual_value(i) if j == self.d else Num(value)
         return Equation(
@@ -462,7 +471,7 @@ class Derivation:
         """The batch position of weight j's largest term in size (None for one, or all 0)."""
         if self.batch_size < 2:
             return None
-        column = np.abs(self.event.terms[:, j])
+        column = np.abs(self._terms(j))
         i = int(np.argmax(column))
         return i if column[i] > 0 else None
 
@@ -470,7 +479,7 @@ class Derivation:
         """Batch positions of the terms to list, in batch order: all, or the `limit` largest."""
         if limit is None or self.batch_size <= limit:
             return list(range(self.batch_size))
-        return largest_in_size(self.event.terms[:, j], limit)
+        return largest_in_size(self._terms(j), limit)
 
     def mean(self, j: int) -> Equation:
         event = self.event
@@ -479,7 +488,7 @@ class Derivation:
         value = float(event.data_gradient[j])
         mean: Piece
         if self.batch_size <= MEAN_TERMS_WRITTEN:
-            mean = Mean(tuple(Num(float(t)) for t in event.terms[:, j]))
+            mean = Mean(tuple(Num(float(t)) for t in self._terms(j)))
         else:
             mean = (Op.EQ, Words(f"the mean of the {self.batch_size} terms"))
         return Equation(Kind.MEAN, (lhs,), (mean, (Op.EQ, Num(value))), value, weight=j)

@@ -64,7 +64,6 @@ class _Batch(NamedTuple):
     detail: StepDetail
     f: FloatArray
     sample_losses: FloatArray
-    terms: FloatArray
     l2_terms: FloatArray
     velocity_before: FloatArray
     batch_loss: float
@@ -536,7 +535,6 @@ class Engine:
                 # For a label 0, f is f - y itself: the derivation shows one number for both.
                 f=np.where(labels == 0.0, detail.residuals, maths.sigmoid(detail.z)),
                 sample_losses=maths.sample_losses(detail.z, labels, signs),
-                terms=maths.gradient_terms(data.xb[index], detail.residuals),
                 l2_terms=maths.l2_terms(w_before, hp.l2) if hp.l2 else np.zeros(width),
                 velocity_before=(
                     self._velocity_after(step - 1) if hp.momentum else np.zeros(width)
@@ -559,7 +557,6 @@ class Engine:
             detail=StepDetail(none, none, no_weights, no_weights, no_weights, w),
             f=none,
             sample_losses=none,
-            terms=np.zeros((0, width)),
             l2_terms=no_weights,
             velocity_before=no_weights,
             batch_loss=math.nan,
@@ -577,13 +574,12 @@ class Engine:
             batch=part.batch,
             batches_per_epoch=part.batches_per_epoch,
             rows=_frozen(rows),
-            inputs=_frozen(np.array(self.inputs[rows])),
-            labels=_frozen(np.array(self.data.labels[rows])),
+            inputs=_frozen(self.inputs[rows]),  # rows is an index array: a copy already
+            labels=_frozen(self.data.labels[rows]),
             z=_frozen(np.asarray(detail.z, dtype=np.float64)),
             f=_frozen(part.f),
             residuals=_frozen(np.asarray(detail.residuals, dtype=np.float64)),
             sample_losses=_frozen(part.sample_losses),
-            terms=_frozen(part.terms),
             data_gradient=_frozen(np.array(detail.data_gradient)),
             l2_terms=_frozen(part.l2_terms),
             gradient=_frozen(np.array(detail.gradient)),

@@ -38,7 +38,6 @@ class StepEvent:
     f: FloatArray  # (B,) before the update
     residuals: FloatArray  # (B,): f_i - y_i, computed from z (never a cancelled 0)
     sample_losses: FloatArray  # (B,)
-    terms: FloatArray  # (B, d + 1): (f_i - y_i) x_ij
     data_gradient: FloatArray  # (d + 1,): the mean of the terms
     l2_terms: FloatArray  # (d + 1,): lambda w_j, 0 for the bias
     gradient: FloatArray  # (d + 1,): data_gradient + l2_terms
@@ -65,6 +64,23 @@ class StepEvent:
     @property
     def batch_size(self) -> int:
         return int(self.rows.size)
+
+    @cached_property
+    def terms(self) -> FloatArray:
+        """(f_i - y_i) x_ij for every row and weight, (B, d + 1) (x = 1 for the bias): built
+        when first asked for (an export), as a screen needs only the columns it shows."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _read_only(
+                maths.gradient_terms(maths.with_bias_column(self.inputs), self.residuals)
+            )
+
+    def terms_of(self, j: int) -> FloatArray:
+        """Weight j's per-sample terms, (f_i - y_i) x_ij: the column j of `terms`, bit for bit
+        (a product is exact whichever way it is taken)."""
+        if "terms" in self.__dict__ or j >= self.inputs.shape[1]:
+            return self.terms[:, j] if "terms" in self.__dict__ else self.residuals.copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(self.residuals * self.inputs[:, j], dtype=np.float64)
 
     @cached_property
     def predictions_after(self) -> FloatArray:
