@@ -115,6 +115,10 @@ class Engine:
         self.data = data
         self.initial_weights: FloatArray = init
         self.evaluator = Evaluator(data)
+        # Full-data losses by recorded step and by ghost step, for the loss curve: a chart
+        # asks for the same few hundred steps on every key. Steps dropped are forgotten.
+        self._step_losses: dict[int, float] = {}
+        self._ghost_losses: dict[int, float] = {}
         self._schedule = Schedule(data.n_rows)
         self._history = History(init, hp, data.n_rows)
         self._hp = hp  # what new steps at the end of the history run with
@@ -464,6 +468,8 @@ class Engine:
         _check_penalty(self.weights, new.l2)
         dropped = self.history_length - self._cursor
         if dropped:
+            self._step_losses = {s: v for s, v in self._step_losses.items() if s <= self._cursor}
+            self._ghost_losses = {}
             self.ghost = Ghost(
                 start_step=self._cursor + 1,
                 weights=_frozen(np.array(self.weight_history()[self._cursor + 1 :])),
@@ -567,6 +573,8 @@ class Engine:
         self, step: int, hp: Hyperparams, w_before: FloatArray, w_after: FloatArray, part: _Batch
     ) -> StepEvent:
         before, after = self.evaluator.of(w_before), self.evaluator.of(w_after)
+        # The curve's point at this step comes free with the event.
+        self._step_losses[step] = after.loss
         detail, rows = part.detail, part.rows
         return StepEvent(
             step=step,
@@ -605,15 +613,41 @@ class Engine:
         )
 
     def loss_at(self, steps: IntArray | list[int]) -> FloatArray:
-        """Full-data mean loss after each of the given recorded steps (for a drawn loss curve)."""
+        """Full-data mean loss after each of the given recorded steps (for a drawn loss curve),
+        each computed once while its step is recorded."""
         picks = np.asarray(steps, dtype=np.int64)
         if picks.size and not (int(picks.min()) >= 0 and int(picks.max()) <= self.history_length):
             raise IndexError(f"steps must be recorded (0 .. {self.history_length})")
-        return self.evaluator.losses(self.weight_history()[picks])
+        history = self._history
+        return self._kept_losses(picks, self._step_losses, history.weights_after)
 
-    def loss_of_weights(self, weights: FloatArray) -> FloatArray:
-        """Full-data mean loss for each row of a (k, d + 1) weights array (the ghost's curve)."""
-        return self.evaluator.losses(weights)
+    def ghost_losses(self, indexes: IntArray | list[int]) -> FloatArray:
+        """Full-data mean loss after each given step of the ghost (indexes into its weights)."""
+        ghost = self.ghost
+        if ghost is None:
+            raise IndexError("there is no ghost: no steps were dropped")
+        picks = np.asarray(indexes, dtype=np.int64)
+        return self._kept_losses(picks, self._ghost_losses, lambda i: ghost.weights[i])
+
+    def _kept_losses(
+        self,
+        picks: IntArray,
+        kept: dict[int, float],
+        weights_of: Callable[[int], FloatArray],
+    ) -> FloatArray:
+        out = np.empty(picks.size)
+        for i, pick in enumerate(picks.tolist()):
+            loss = kept.get(pick)
+            if loss is None:
+                loss = kept[pick] = self.evaluator.loss(weights_of(pick))
+            out[i] = loss
+        if len(kept) > LOSSES_KEPT:  # a curve keeps a few hundred: this is a long session's
+            kept.clear()
+        return out
+
+
+# Losses kept by step: a chart's few hundred points and its ghost's, with room for many moves.
+LOSSES_KEPT = 8192
 
 
 def _check_penalty(weights: FloatArray, l2: float) -> None:

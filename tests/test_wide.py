@@ -31,6 +31,7 @@ from logsgd.tui.app import LogSGDApp
 from logsgd.tui.chartcanvas import ChartCanvas
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.panels import dataset as dataset_panel
+from logsgd.tui.panels.gradients import WEIGHTS_LISTED
 from logsgd.tui.rowtable import RowTable, whole, window
 from logsgd.tui.textual_internals import line_segments
 
@@ -112,8 +113,8 @@ def check_batch(app: LogSGDApp, event: Any, d: int) -> None:
 def check_gradients(app: LogSGDApp, event: Any, d: int) -> None:
     lines = lines_of(app, "gradients-body")
     assert len(lines) < 160 and sum(len(NUMBER.findall(line)) for line in lines) < 400
-    assert "the 8 largest (in size) of 100,001 gradients, and the bias" in lines
-    largest = np.argsort(-np.abs(event.gradient[:d]), kind="stable")[:8]
+    assert f"the {WEIGHTS_LISTED} largest (in size) of 100,001 gradients, and the bias" in lines
+    largest = np.argsort(-np.abs(event.gradient[:d]), kind="stable")[:WEIGHTS_LISTED]
     listed = [*sorted(largest.tolist()), d]
     titles = [line for line in lines if re.fullmatch(r"w\d+ \((x\d+|bias)\)", line)]
     assert titles == [f"w{j} (x{j + 1})" for j in listed[:-1]] + [f"w{d} (bias)"]

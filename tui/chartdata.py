@@ -70,9 +70,7 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
         values = engine.loss_at(picks)[:, None]
         names: tuple[str, ...] = ("loss",)
         ghost_values = (
-            engine.loss_of_weights(ghost.weights[ghost_picks])[:, None]
-            if ghost is not None
-            else np.zeros((0, 1))
+            engine.ghost_losses(ghost_picks)[:, None] if ghost is not None else np.zeros((0, 1))
         )
     else:
         d = engine.dataset.n_features

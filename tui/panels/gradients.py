@@ -18,7 +18,7 @@ MAX_TERMS_LISTED = 8
 # Up to this many weights every one has its block (the breast cancer data's 31); beyond, the
 # WEIGHTS_LISTED with the largest gradients in size, and the bias.
 MAX_WEIGHTS_LISTED = 32
-WEIGHTS_LISTED = 8
+WEIGHTS_LISTED = 4
 
 
 def listed_weights(gradient: FloatArray) -> list[int]:
