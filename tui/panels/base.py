@@ -77,15 +77,6 @@ class Panel(Widget):
         raise NotImplementedError
 
 
-def sign_style(value: float) -> str:
-    """Colour by sign; the sign itself is always written, so no colour is ever needed."""
-    if value > 0:
-        return "green"
-    if value < 0:
-        return "red"
-    return ""
-
-
 def show_lines(table: RowTable, lines: list[Text], caption: str = "") -> None:
     """Show a long text line by line in a RowTable (only the lines on screen are rendered),
     under a caption line that stays put when the text scrolls."""
