@@ -17,18 +17,27 @@ from .text import quoted
 Builder = Callable[[], Dataset]
 
 BUILTINS: dict[str, Builder] = {}
+# What each built-in is, for the data's description (every export's header) and its
+# `--list-datasets` line. The description says what the data are, never a setting: a run
+# made with --lr 1e306 must not be described as "lr 0.01".
 _DESCRIPTIONS: dict[str, str] = {}
+# The listing's extra words: rows and features (known without loading), and a hint to try.
+_LISTINGS: dict[str, str] = {}
 
 _IRIS_SOURCE = "Fisher 1936, UCI, CC BY 4.0"
 _BREAST_CANCER_SOURCE = "Wolberg 1995, UCI, CC BY 4.0"
 
 
-def _builtin(name: str, description: str) -> Callable[[Builder], Builder]:
-    """Register a builder under `name`; its one-line description is listed without loading."""
+def _builtin(
+    name: str, description: str, rows: int, features: int, hint: str = ""
+) -> Callable[[Builder], Builder]:
+    """Register a builder under `name`, with its one-line description and its listing."""
 
     def register(build: Builder) -> Builder:
         BUILTINS[name] = build
         _DESCRIPTIONS[name] = description
+        extra = f" ({hint})" if hint else ""
+        _LISTINGS[name] = f"{rows} rows, {features} features: {description}{extra}"
         return build
 
     return register
@@ -40,8 +49,8 @@ def builtin_names() -> list[str]:
 
 
 def describe_builtins() -> list[tuple[str, str]]:
-    """(name, one-line description) for every built-in, for `--list-datasets`."""
-    return [(name, _DESCRIPTIONS[name]) for name in BUILTINS]
+    """(name, one line: description, rows, features, a hint) for `--list-datasets`."""
+    return [(name, _LISTINGS[name]) for name in BUILTINS]
 
 
 def load_builtin(name: str) -> Dataset:
@@ -60,8 +69,10 @@ def load_builtin(name: str) -> Dataset:
 
 @_builtin(
     "seed",
-    "the seed lecture: 4 rows, lr 0.01, batch 2, no shuffle, weights 1e-8, -1e-8, 1e-8 "
-    "(the default)",
+    "the seed lecture's hand-worked example, two features on very different scales",
+    rows=4,
+    features=2,
+    hint="the default; starts at lr 0.01, batch size 2, weights 1e-8, -1e-8, 1e-8",
 )
 def _seed() -> Dataset:
     return Dataset(
@@ -115,7 +126,9 @@ _IRIS_HYPERPARAMS = Hyperparams(learning_rate=0.1, batch_size=10, shuffle=True, 
 
 @_builtin(
     "iris-setosa-versicolor",
-    f"iris setosa (0) vs versicolor (1): 100 rows, 4 features, separable ({_IRIS_SOURCE})",
+    f"iris setosa (0) vs versicolor (1), separable ({_IRIS_SOURCE})",
+    rows=100,
+    features=4,
 )
 def _iris_setosa_versicolor() -> Dataset:
     return _two_classes(
@@ -125,7 +138,9 @@ def _iris_setosa_versicolor() -> Dataset:
 
 @_builtin(
     "iris-versicolor-virginica",
-    f"iris versicolor (0) vs virginica (1): 100 rows, 4 features, overlapping ({_IRIS_SOURCE})",
+    f"iris versicolor (0) vs virginica (1), overlapping ({_IRIS_SOURCE})",
+    rows=100,
+    features=4,
 )
 def _iris_versicolor_virginica() -> Dataset:
     return _two_classes(
@@ -135,8 +150,11 @@ def _iris_versicolor_virginica() -> Dataset:
 
 @_builtin(
     "breast-cancer",
-    f"breast cancer ({_BREAST_CANCER_SOURCE}): 569 rows, 30 features spanning orders of "
-    "magnitude, try --standardize",
+    f"breast cancer, benign (0) vs malignant (1), features spanning orders of magnitude "
+    f"({_BREAST_CANCER_SOURCE})",
+    rows=569,
+    features=30,
+    hint="try --standardize",
 )
 def _breast_cancer() -> Dataset:
     # Unscaled, the area features (hundreds to thousands) swamp the rest at any rate that
@@ -193,7 +211,9 @@ def _synthetic(
 
 @_builtin(
     "blobs-separable",
-    "synthetic: two well-apart Gaussian blobs, 60 rows, 2 features; a line separates them",
+    "synthetic: two well-apart Gaussian blobs; a line separates them",
+    rows=60,
+    features=2,
 )
 def _blobs_separable() -> Dataset:
     features, labels = _blobs(seed=11, per_class=30, centre_zero=(1.0, 1.5), centre_one=(4.0, 4.0))
@@ -202,7 +222,9 @@ def _blobs_separable() -> Dataset:
 
 @_builtin(
     "blobs-overlapping",
-    "synthetic: two overlapping Gaussian blobs, 80 rows, 2 features; no line separates them",
+    "synthetic: two overlapping Gaussian blobs; no line separates them",
+    rows=80,
+    features=2,
 )
 def _blobs_overlapping() -> Dataset:
     features, labels = _blobs(seed=12, per_class=40, centre_zero=(2.0, 2.0), centre_one=(3.0, 2.8))
@@ -211,8 +233,9 @@ def _blobs_overlapping() -> Dataset:
 
 @_builtin(
     "xor",
-    "synthetic XOR: 4 clusters, 80 rows, y = 1 where x1 and x2 differ in sign; no line "
-    "separates them",
+    "synthetic XOR: 4 clusters, y = 1 where x1 and x2 differ in sign; no line separates them",
+    rows=80,
+    features=2,
 )
 def _xor() -> Dataset:
     rng = np.random.default_rng(13)

@@ -8,7 +8,23 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .formatting import fmt_data
 from .maths import FloatArray
+from .text import quoted, read_number, read_whole
+
+# One name per setting, the same in every message, form label, status line and export (the
+# text export, plain ASCII throughout, spells the symbols: lambda, mu).
+SETTING_NAMES: dict[str, str] = {
+    "learning_rate": "learning rate",
+    "batch_size": "batch size",
+    "shuffle": "shuffle",
+    "seed": "seed",
+    "l2": "L2 penalty λ",
+    "momentum": "momentum μ",
+    "initial_weights": "initial weights",
+}
+# The settings that are whole numbers; the others are floats (shuffle is on or off).
+WHOLE_SETTINGS = frozenset({"batch_size", "seed"})
 
 
 class SettingError(ValueError):
@@ -42,48 +58,93 @@ class Hyperparams:
 
     def validated(self, n_rows: int) -> Hyperparams:
         """A clean copy if every value is allowed for n_rows rows, else raise SettingError."""
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
-            raise SettingError(
-                f"learning rate must be a finite number, got {lr!r}", setting="learning_rate"
-            )
+        lr = _checked_float("learning_rate", self.learning_rate)
         if lr <= 0:
-            raise SettingError(
-                f"learning rate must be greater than 0, got {lr!r}", setting="learning_rate"
-            )
-        b = self.batch_size
-        if isinstance(b, bool) or not isinstance(b, (int, np.integer)):
-            raise SettingError(
-                f"batch size must be a whole number, got {b!r}", setting="batch_size"
-            )
+            raise _refused("learning_rate", "must be greater than 0", lr)
+        b = _checked_whole("batch_size", self.batch_size)
         if not 1 <= b <= n_rows:
-            raise SettingError(
-                f"batch size must be between 1 and the number of rows ({n_rows}), got {b}",
-                setting="batch_size",
-            )
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
-            raise SettingError(f"seed must be a whole number, got {self.seed!r}", setting="seed")
-        if self.seed < 0:
-            raise SettingError(f"seed must be 0 or more, got {self.seed}", setting="seed")
-        lam = self.l2
-        if not isinstance(lam, (int, float)) or not math.isfinite(lam) or lam < 0:
-            raise SettingError(
-                f"L2 penalty lambda must be a finite number >= 0, got {lam!r}", setting="l2"
-            )
-        mu = self.momentum
-        if not isinstance(mu, (int, float)) or not math.isfinite(mu) or not 0 <= mu < 1:
-            raise SettingError(
-                f"momentum mu must be at least 0 and below 1, got {mu!r}", setting="momentum"
-            )
+            raise _refused("batch_size", f"must be between 1 and the number of rows ({n_rows})", b)
+        seed = _checked_whole("seed", self.seed)
+        if seed < 0:
+            raise _refused("seed", "must be 0 or more", seed)
+        lam = _checked_float("l2", self.l2)
+        if lam < 0:
+            raise _refused("l2", "must be 0 or more", lam)
+        mu = _checked_float("momentum", self.momentum)
+        if not 0 <= mu < 1:
+            raise _refused("momentum", "must be at least 0 and below 1", mu)
+        lr, b, lam, mu, seed = float(lr), int(b), float(lam), float(mu), int(seed)
         return replace(
             self,
-            learning_rate=float(lr),
-            batch_size=int(b),
+            learning_rate=lr,
+            batch_size=b,
             shuffle=bool(self.shuffle),
-            seed=int(self.seed),
-            l2=float(lam),
-            momentum=float(mu),
+            seed=seed,
+            l2=lam,
+            momentum=mu,
         )
+
+
+def fmt_setting(field: str, value: object) -> str:
+    """A setting's value as every screen and export writes it: 0.01, 2, on, 100000000000000000."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if field in WHOLE_SETTINGS:
+        return str(int(value))  # type: ignore[call-overload]
+    return fmt_data(float(value))  # type: ignore[arg-type]
+
+
+def _refused(field: str, rule: str, value: object) -> SettingError:
+    """'learning rate must be greater than 0, got 0': the setting's one name, what it must
+    be, and the value as the screen writes it."""
+    return SettingError(f"{SETTING_NAMES[field]} {rule}, got {fmt_setting(field, value)}", field)
+
+
+def _checked_float(field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise SettingError(f"{SETTING_NAMES[field]} must be a number, got {value!r}", field)
+    if not math.isfinite(value):
+        raise SettingError(f"{SETTING_NAMES[field]} must be a finite number, got {value}", field)
+    return float(value)
+
+
+def _checked_whole(field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise SettingError(f"{SETTING_NAMES[field]} must be a whole number, got {value!r}", field)
+    return int(value)
+
+
+def read_setting(field: str, text: str) -> float | int:
+    """A setting as typed (command line or edit form), in plain ASCII like a CSV's numbers:
+    a whole number for batch size and seed, a finite number for the others. SettingError
+    otherwise, quoting at most the first few dozen characters typed."""
+    name = SETTING_NAMES[field]
+    if field in WHOLE_SETTINGS:
+        whole = read_whole(text)
+        if whole is None:
+            raise SettingError(f"{name} must be a whole number, got {quoted(text.strip())}", field)
+        return whole
+    number = read_number(text)
+    if number is None:
+        raise SettingError(f"{name} must be a number, got {quoted(text.strip())}", field)
+    if not math.isfinite(number):
+        raise SettingError(f"{name} must be a finite number, got {quoted(text.strip())}", field)
+    return number
+
+
+def read_initial_weights(text: str, n_features: int) -> FloatArray:
+    """Initial weights as typed: d + 1 numbers separated by commas or spaces."""
+    parts = [part for part in text.replace(",", " ").split() if part]
+    numbers = []
+    for i, part in enumerate(parts):
+        number = read_number(part)
+        if number is None or not math.isfinite(number):
+            rule = "a number" if number is None else "a finite number"
+            raise SettingError(
+                f"initial weight w{i} must be {rule}, got {quoted(part)}", "initial_weights"
+            )
+        numbers.append(number)
+    return validate_initial_weights(numbers, n_features)
 
 
 def validate_initial_weights(values: Sequence[float] | FloatArray, n_features: int) -> FloatArray:
@@ -103,7 +164,7 @@ def validate_initial_weights(values: Sequence[float] | FloatArray, n_features: i
     bad = [i for i, value in enumerate(weights) if not math.isfinite(value)]
     if bad:
         raise SettingError(
-            f"initial weight w{bad[0]} is not a finite number ({weights[bad[0]]})",
+            f"initial weight w{bad[0]} must be a finite number, got {weights[bad[0]]}",
             setting="initial_weights",
         )
     weights.flags.writeable = False

@@ -32,7 +32,7 @@ def test_numbers_are_read_alike_on_the_command_line_and_in_a_file(
     typed: str, tmp_path: Path
 ) -> None:
     line = usage_error_line(run_cli("--lr", typed, "--export", "summary"))
-    assert f"expected a number, got {typed!r}" in line
+    assert f"--lr: learning rate must be a number, got {typed!r}" in line
     data = tmp_path / "data.csv"
     data.write_text(f"x,y\n{typed},0\n2,1\n", encoding="utf-8")
     line = usage_error_line(run_cli(data, "--export", "summary"))
@@ -41,7 +41,7 @@ def test_numbers_are_read_alike_on_the_command_line_and_in_a_file(
 
 def test_full_width_digits_are_not_a_batch_size() -> None:
     line = usage_error_line(run_cli("--batch-size", "２", "--export", "summary"))
-    assert "expected a whole number, got '２'" in line
+    assert "--batch-size: batch size must be a whole number, got '２'" in line
 
 
 def test_a_5000_digit_number_is_quoted_short() -> None:
@@ -168,3 +168,40 @@ def test_a_memory_limit_is_taken_into_account() -> None:
     )
     assert result.returncode == 2
     assert "needs about 4.3 GB of memory while it grows" in result.stderr.decode()
+
+
+# The same typed value, refused alike by the command line and by the edit form: one name per
+# setting (core.params.SETTING_NAMES) and one wording per rule.
+ONE_WORDING = [
+    ("--lr", "learning_rate", "0"),
+    ("--lr", "learning_rate", "abc"),
+    ("--lr", "learning_rate", "inf"),
+    ("--batch-size", "batch_size", "9"),
+    ("--batch-size", "batch_size", "2.5"),
+    ("--seed", "seed", "-1"),
+    ("--l2", "l2", "-0.5"),
+    ("--momentum", "momentum", "1"),
+    ("--init", "initial_weights", "1, x, 2"),
+    ("--init", "initial_weights", "1, 2"),
+]
+
+
+@pytest.mark.parametrize(("flag", "field", "typed"), ONE_WORDING)
+def test_a_setting_is_refused_in_the_same_words_on_the_command_line_and_in_the_form(
+    flag: str, field: str, typed: str
+) -> None:
+    from logsgd.tui.screens.edit import parse_form
+
+    texts = {
+        "learning_rate": "0.01",
+        "batch_size": "2",
+        "seed": "0",
+        "l2": "0",
+        "momentum": "0",
+        "initial_weights": "0, 0, 0",
+        field: typed,
+    }
+    errors = parse_form(texts, shuffle=False, n_rows=4, n_features=2)[2]
+    assert list(errors) == [field]
+    line = usage_error_line(run_cli(flag, typed, "--export", "summary"))
+    assert line == f"{ERROR_PREFIX}{flag}: {errors[field]}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 # These three import no numpy: they are all the command line needs before it knows what to do.
 from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.formats import FORMATS
-from logsgd.core.text import quoted, read_number, read_whole, visible
+from logsgd.core.text import quoted, read_whole, visible
 
 if TYPE_CHECKING:
     from logsgd.core.dataset import Dataset
@@ -51,18 +50,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {PROG} --help)")
 
 
-def _number() -> argparse._ActionType:
-    def parse(text: str) -> float:
-        value = read_number(text)
-        if value is None:
-            raise argparse.ArgumentTypeError(f"expected a number, got {_shown(text)}")
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"expected a finite number, got {_shown(text)}")
-        return value
-
-    return parse
-
-
 def _whole(minimum: int) -> argparse._ActionType:
     def parse(text: str) -> int:
         value = read_whole(text)
@@ -73,19 +60,6 @@ def _whole(minimum: int) -> argparse._ActionType:
         return value
 
     return parse
-
-
-def _weights(text: str) -> list[float]:
-    parts = [p.strip() for p in text.split(",")]
-    values: list[float] = []
-    for i, part in enumerate(parts):
-        value = read_number(part)
-        if value is None:
-            raise argparse.ArgumentTypeError(
-                f"initial weight w{i} ({_shown(part)}) is not a number"
-            )
-        values.append(value)
-    return values
 
 
 def _shown(text: str) -> str:
@@ -105,18 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--label", metavar="COL", help="label column (default: the last)")
     parser.add_argument("--features", metavar="A,B", help="feature columns (default: all others)")
     parser.add_argument("--positive", metavar="V", help="label value that is class 1 (one-vs-rest)")
-    parser.add_argument("--lr", type=_number(), help="learning rate")
-    parser.add_argument("--batch-size", type=_whole(1), help="mini-batch size")
+    # The settings are read in resolve_setup, by the readers the edit form uses: one wording.
+    parser.add_argument("--lr", metavar="LR", help="learning rate")
+    parser.add_argument("--batch-size", metavar="B", help="mini-batch size")
     parser.add_argument(
         "--shuffle",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="shuffle rows each epoch (from --seed and the epoch)",
     )
-    parser.add_argument("--seed", type=_whole(0), help="seed for shuffling")
+    parser.add_argument("--seed", metavar="S", help="seed for shuffling")
     parser.add_argument(
         "--init",
-        type=_weights,
         metavar="W0,W1,...,B",
         help="initial weights, one per feature, then the bias",
     )
@@ -125,8 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="z-score every feature with the data's mean and std",
     )
-    parser.add_argument("--l2", type=_number(), help="L2 penalty lambda (default 0)")
-    parser.add_argument("--momentum", type=_number(), help="momentum mu (default 0)")
+    parser.add_argument("--l2", metavar="LAMBDA", help="L2 penalty λ (default 0)")
+    parser.add_argument("--momentum", metavar="MU", help="momentum μ (default 0)")
     parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
     parser.add_argument("--version", action="store_true", help="print the version")
     parser.add_argument(
@@ -165,7 +139,7 @@ def _setting_error(error: SettingError) -> UsageError:
 def resolve_setup(args: argparse.Namespace) -> Setup:
     from logsgd.core.builtin_datasets import load_builtin
     from logsgd.core.csvload import load_csv
-    from logsgd.core.params import SettingError, validate_initial_weights
+    from logsgd.core.params import SettingError, read_initial_weights, read_setting
 
     if args.data is not None and args.dataset is not None:
         raise UsageError("give either a CSV file or --dataset NAME, not both")
@@ -193,26 +167,25 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
             progress.close()
     else:
         dataset = load_builtin("seed" if args.dataset is None else args.dataset)
-    hp = dataset.hyperparams
-    changes: dict[str, object] = {}
-    for flag_name, field_name in (
-        ("lr", "learning_rate"),
-        ("batch_size", "batch_size"),
-        ("shuffle", "shuffle"),
-        ("seed", "seed"),
-        ("l2", "l2"),
-        ("momentum", "momentum"),
-    ):
-        value = getattr(args, flag_name)
-        if value is not None:
-            changes[field_name] = value
+    changes: dict[str, object] = {} if args.shuffle is None else {"shuffle": args.shuffle}
+    initial_weights = None
     try:
-        hp = replace(hp, **changes).validated(dataset.n_rows)  # type: ignore[arg-type]
+        for flag_name, field_name in (
+            ("lr", "learning_rate"),
+            ("batch_size", "batch_size"),
+            ("seed", "seed"),
+            ("l2", "l2"),
+            ("momentum", "momentum"),
+        ):
+            text = getattr(args, flag_name)
+            if text is not None:
+                changes[field_name] = read_setting(field_name, text)
+        hp = replace(dataset.hyperparams, **changes).validated(dataset.n_rows)  # type: ignore[arg-type]
         if args.init is not None:
-            validate_initial_weights(args.init, dataset.n_features)
+            initial_weights = read_initial_weights(args.init, dataset.n_features).tolist()
     except SettingError as error:
         raise _setting_error(error) from None
-    return Setup(dataset, hp, args.init, bool(args.standardize))
+    return Setup(dataset, hp, initial_weights, bool(args.standardize))
 
 
 def make_engine(setup: Setup) -> Engine:

@@ -181,7 +181,7 @@ COMMANDS: tuple[Command, ...] = (
         "e",
         "edit",
         "Edit",
-        "Edit lr, batch size, seed, lambda, mu, initial weights",
+        "Edit lr, batch size, seed, λ, μ, initial weights",
         "e",
         footer=True,
         changes_run=True,

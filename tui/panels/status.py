@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from logsgd.core.formatting import fmt, fmt_data
-from logsgd.core.params import Hyperparams
+from logsgd.core.params import Hyperparams, fmt_setting
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ViewState
 
@@ -28,12 +28,11 @@ def describe_changes(old: Hyperparams, new: Hyperparams, *, show_old: bool) -> s
         before, after = getattr(old, field), getattr(new, field)
         if before == after:
             continue
-        if isinstance(after, bool):
-            parts.append(f"{label} {'on' if after else 'off'}")
-        elif show_old:
-            parts.append(f"{label} {fmt_data(before)} → {fmt_data(after)}")
+        if show_old and not isinstance(after, bool):
+            old_text = fmt_setting(field, before)
+            parts.append(f"{label} {old_text} → {fmt_setting(field, after)}")
         else:
-            parts.append(f"{label} {fmt_data(after)}")
+            parts.append(f"{label} {fmt_setting(field, after)}")
     return ", ".join(parts)
 
 
@@ -64,15 +63,15 @@ def status_parts(state: ViewState) -> list[list[Part]]:
         # What SGD minimises with L2 on; "loss" stays the mean cross-entropy alone.
         first.insert(4, f"objective {fmt(event.objective_after)} (loss + λ/2 Σw²)")
     second = [
-        f"lr {fmt_data(hp.learning_rate)}",
+        f"lr {fmt_setting('learning_rate', hp.learning_rate)}",
         f"batch size {hp.batch_size}",
         f"shuffle {'on' if hp.shuffle else 'off'}",
         "standardized" if event.standardized else "raw features",
     ]
     if hp.l2:
-        second.append(f"λ {fmt_data(hp.l2)}")
+        second.append(f"λ {fmt_setting('l2', hp.l2)}")
     if hp.momentum:
-        second.append(f"μ {fmt_data(hp.momentum)}")
+        second.append(f"μ {fmt_setting('momentum', hp.momentum)}")
     settings: list[Part] = [(part, "") for part in second]
     nxt = event.next_hyperparams
     if event.step and nxt != hp:

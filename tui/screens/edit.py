@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -12,22 +11,40 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
-from logsgd.core.params import Hyperparams, SettingError, validate_initial_weights
-from logsgd.core.text import quoted, read_number, read_whole
+from logsgd.core.params import (
+    SETTING_NAMES,
+    Hyperparams,
+    SettingError,
+    fmt_setting,
+    read_initial_weights,
+    read_setting,
+    validate_initial_weights,
+)
 
 # Characters a number may take in a field: any float64 written in full, and a margin.
 FIELD_MAX_LENGTH = 64
 
-FIELDS = (
-    ("learning_rate", "learning rate (lr)"),
-    ("batch_size", "batch size"),
-    ("seed", "seed (for shuffling)"),
-    ("l2", "L2 penalty λ"),
-    ("momentum", "momentum μ"),
-    ("initial_weights", "initial weights (w0, ..., bias)"),
+# Each field's label: the setting's one name (core.params.SETTING_NAMES), and a hint.
+FIELDS = tuple(
+    (name, SETTING_NAMES[name] + hint)
+    for name, hint in (
+        ("learning_rate", " lr"),
+        ("batch_size", ""),
+        ("seed", " (for shuffling)"),
+        ("l2", ""),
+        ("momentum", ""),
+        ("initial_weights", " (w0, ..., bias)"),
+    )
 )
+# Values every setting may take, to check one field at a time against the others.
+KNOWN_GOOD: dict[str, float | int] = {
+    "learning_rate": 0.01,
+    "batch_size": 1,
+    "seed": 0,
+    "l2": 0.0,
+    "momentum": 0.0,
+}
 
 
 @dataclass(frozen=True)
@@ -44,33 +61,12 @@ class EditValues:
     ) -> EditValues:
         return cls(
             texts={
-                "learning_rate": fmt_data(hp.learning_rate),
-                "batch_size": str(hp.batch_size),
-                "seed": str(hp.seed),
-                "l2": fmt_data(hp.l2),
-                "momentum": fmt_data(hp.momentum),
+                **{name: fmt_setting(name, getattr(hp, name)) for name in KNOWN_GOOD},
                 "initial_weights": ", ".join(repr(float(w)) for w in initial_weights),
             },
             shuffle=hp.shuffle,
             n_features=n_features,
         )
-
-
-def _number(text: str, what: str) -> float:
-    """A typed number as the command line and a CSV read it (plain ASCII: not 1_0 or １２)."""
-    value = read_number(text)
-    if value is None:
-        raise SettingError(f"{what}: {quoted(text.strip())} is not a number")
-    if not math.isfinite(value):
-        raise SettingError(f"{what}: must be a finite number, got {quoted(text.strip())}")
-    return value
-
-
-def _whole(text: str, what: str) -> int:
-    value = read_whole(text)
-    if value is None:
-        raise SettingError(f"{what}: {quoted(text.strip())} is not a whole number")
-    return value
 
 
 def parse_form(
@@ -79,24 +75,16 @@ def parse_form(
     """Check every field; return the values and a field -> error map (empty if all is well)."""
     errors: dict[str, str] = {}
     values: dict[str, float | int] = {}
-    parsers = {
-        "learning_rate": lambda t: _number(t, "learning rate"),
-        "batch_size": lambda t: _whole(t, "batch size"),
-        "seed": lambda t: _whole(t, "seed"),
-        "l2": lambda t: _number(t, "L2 penalty λ"),
-        "momentum": lambda t: _number(t, "momentum μ"),
-    }
-    for name, parse in parsers.items():
+    for name in KNOWN_GOOD:
         try:
-            values[name] = parse(texts[name])
+            values[name] = read_setting(name, texts[name])
         except SettingError as error:
             errors[name] = str(error)
     # Check each field on its own, against known-good values for the others, so each
     # message lands under the field it is about.
-    known_good = {"learning_rate": 0.01, "batch_size": 1, "seed": 0, "l2": 0.0, "momentum": 0.0}
     for name, value in values.items():
         try:
-            Hyperparams(**{**known_good, name: value}).validated(n_rows)  # type: ignore[arg-type]
+            Hyperparams(**{**KNOWN_GOOD, name: value}).validated(n_rows)  # type: ignore[arg-type]
         except SettingError as error:
             errors[name] = str(error)
     hp = Hyperparams()
@@ -111,9 +99,7 @@ def parse_form(
         ).validated(n_rows)
     weights = None
     try:
-        parts = [p for p in texts["initial_weights"].replace(",", " ").split() if p]
-        numbers = [_number(p, "initial weights") for p in parts]
-        weights = validate_initial_weights(numbers, n_features)
+        weights = read_initial_weights(texts["initial_weights"], n_features)
     except SettingError as error:
         errors["initial_weights"] = str(error)
     if weights is None:

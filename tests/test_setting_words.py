@@ -1,0 +1,57 @@
+"""One name and one way of writing each setting: messages, the status line, the edit form."""
+
+from __future__ import annotations
+
+import pytest
+
+from logsgd.core.params import SETTING_NAMES, Hyperparams, SettingError, fmt_setting
+from logsgd.tui.panels.status import describe_changes
+from logsgd.tui.screens.edit import FIELDS
+
+
+def test_a_huge_seed_is_written_as_the_whole_number_it_is() -> None:
+    # It once read "seed 1e+23": a seed is a whole number, never a float's digits.
+    seed = 10**23
+    assert fmt_setting("seed", seed) == "100000000000000000000000"
+    old, new = Hyperparams(), Hyperparams(seed=seed, shuffle=True)
+    assert describe_changes(old, new, show_old=True) == (
+        "shuffle on, seed 0 → 100000000000000000000000"
+    )
+    assert describe_changes(old, new, show_old=False) == (
+        "shuffle on, seed 100000000000000000000000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lr", "written"),
+    [(1e108, "1e+108"), (1e152, "1e+152"), (0.01, "0.01"), (2.44140625e-06, "2.441e-06")],
+)
+def test_a_learning_rate_is_written_as_typed_while_it_is_short(lr: float, written: str) -> None:
+    assert fmt_setting("learning_rate", lr) == written
+    old = Hyperparams(learning_rate=0.5)
+    assert describe_changes(old, Hyperparams(learning_rate=lr), show_old=False) == f"lr {written}"
+
+
+@pytest.mark.parametrize(
+    ("hp", "message"),
+    [
+        (Hyperparams(learning_rate=0.0), "learning rate must be greater than 0, got 0"),
+        (Hyperparams(l2=-1.0), "L2 penalty λ must be 0 or more, got -1"),
+        (Hyperparams(momentum=1.0), "momentum μ must be at least 0 and below 1, got 1"),
+        (Hyperparams(seed=-1), "seed must be 0 or more, got -1"),
+        (
+            Hyperparams(batch_size=9),
+            "batch size must be between 1 and the number of rows (4), got 9",
+        ),
+    ],
+)
+def test_every_rule_names_the_setting_by_its_one_name(hp: Hyperparams, message: str) -> None:
+    with pytest.raises(SettingError) as raised:
+        hp.validated(4)
+    assert str(raised.value) == message
+    assert str(raised.value).startswith(SETTING_NAMES[raised.value.setting or ""])
+
+
+def test_the_form_labels_start_with_the_settings_names() -> None:
+    for field, label in FIELDS:
+        assert label.startswith(SETTING_NAMES[field])
