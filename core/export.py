@@ -382,7 +382,11 @@ def _text_step(engine: Engine, event: StepEvent, options: Options) -> str:
         hp, fmt_data(hp.learning_rate), f"lambda {fmt_data(hp.l2)}", f"mu {fmt_data(hp.momentum)}"
     )
     out = [
-        _wrap(f"\n{_step_title(event)}: rows", [*rows, *_punctuated(settings)], "  "),
+        _wrap(
+            f"\n{_step_title(event)}: {'row' if len(rows) == 1 else 'rows'}",
+            [*rows, *_punctuated(settings)],
+            "  ",
+        ),
         "  the batch:\n",
     ]
     for i in range(event.batch_size):

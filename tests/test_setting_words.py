@@ -55,3 +55,20 @@ def test_every_rule_names_the_setting_by_its_one_name(hp: Hyperparams, message: 
 def test_the_form_labels_start_with_the_settings_names() -> None:
     for field, label in FIELDS:
         assert label.startswith(SETTING_NAMES[field])
+
+
+def test_one_row_is_a_row() -> None:
+    # It once read "rows 2" for a batch of one row, on screen and in the text export.
+    from logsgd.tui.panels.batch import rows_label
+
+    assert rows_label([1]) == "row 2"
+    assert rows_label([0, 1]) == "rows 1, 2"
+    assert rows_label(list(range(13))).endswith(", … (13 rows)")
+
+
+def test_the_text_export_says_row_for_a_batch_of_one() -> None:
+    from test_cli import ok_stdout, run_cli
+
+    text = ok_stdout(run_cli("--batch-size", "1", "--export", "text", "--steps", "2"))
+    assert "Step 1 (epoch 1, batch 1 of 4): row 1; learning rate 0.01" in text
+    assert "Step 2 (epoch 1, batch 2 of 4): row 2;" in text

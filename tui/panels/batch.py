@@ -34,10 +34,10 @@ def more_words(left_out: int) -> str:
 
 
 def rows_label(rows: list[int]) -> str:
-    """1-based row numbers, shortened when there are many."""
+    """'row 2', 'rows 1, 2': 1-based row numbers, shortened when there are many."""
     shown = [str(r + 1) for r in rows[:12]]
     more = f", … ({len(rows)} rows)" if len(rows) > 12 else ""
-    return ", ".join(shown) + more
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(shown) + more
 
 
 def wrap_terms(first: str, terms: list[str], joiner: str, indent: str, width: int) -> list[str]:
@@ -81,7 +81,7 @@ class BatchPanel(Panel):
             return
         width = self.text_width
         derivation = Derivation(event, short_sums=True)
-        lines = [Text(f"rows {rows_label([int(r) for r in event.rows])} · weights before the step")]
+        lines = [Text(f"{rows_label([int(r) for r in event.rows])} · weights before the step")]
         for i in range(min(MAX_ROWS_EXPANDED, event.batch_size)):
             lines.append(Text(""))
             lines += row_lines(derivation, i, width)
@@ -134,7 +134,7 @@ def start_lines(state: ViewState) -> list[Text]:
     lines = [
         pieces(
             ("No step yet. The next step runs ", ""),
-            (f"rows {rows_label([int(r) for r in event.next_rows])}", "bold"),
+            (rows_label([int(r) for r in event.next_rows]), "bold"),
             (f" (batch 1 of {event.batches_per_epoch}).", ""),
         ),
         Text("Press → to run it."),
