@@ -382,3 +382,24 @@ def test_any_text_in_any_field_is_applied_or_refused_in_one_line(texts: dict[str
                 assert "\n" not in shown and "\x1b" not in shown
 
     run_scenario(scenario, engine)
+
+
+def test_the_shuffle_box_reads_on_or_off_without_colour() -> None:
+    # Textual's checkbox draws ▐X▌ on and off alike, its colour alone telling them apart:
+    # under NO_COLOR or on a washed-out projector the state could not be read.
+    engine = seed_engine_at_step_1_of_2()
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        form = await open_form(app, pilot)
+        box = form.query_one("#edit-shuffle", Checkbox)
+        assert box.value is False
+        assert str(box.render()).startswith("▐ ▌ shuffle")
+        await pilot.click("#edit-shuffle")
+        await pilot.pause()
+        assert box.value is True
+        assert str(box.render()).startswith("▐X▌ shuffle")
+        await pilot.click("#edit-shuffle")
+        await pilot.pause()
+        assert str(box.render()).startswith("▐ ▌ shuffle")
+
+    run_scenario(scenario, engine)

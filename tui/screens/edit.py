@@ -107,6 +107,25 @@ def parse_form(
     return hp, weights, errors
 
 
+class StateCheckbox(Checkbox):
+    """A checkbox whose state reads without colour: ▐X▌ on, ▐ ▌ off.
+
+    Textual's draws its X either way, and only the colour says which (under NO_COLOR, or on a
+    projector that washes colours out, on and off looked the same).
+    """
+
+    def __init__(self, label: str, value: bool, *, id: str, compact: bool) -> None:
+        super().__init__(label, value, id=id, compact=compact)
+        self.BUTTON_INNER = self._inner()
+
+    def _inner(self) -> str:
+        return "X" if self.value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = self._inner()
+        super().watch_value()
+
+
 class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
     """A form; Enter or Apply checks every field and applies only if all are valid."""
 
@@ -131,7 +150,7 @@ class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
                         max_length=self._max_length(name),
                     )
                 yield Static("", id=f"error-{name}", classes="edit-error")
-            yield Checkbox(
+            yield StateCheckbox(
                 "shuffle rows each epoch", self.values.shuffle, id="edit-shuffle", compact=True
             )
             yield Static(
