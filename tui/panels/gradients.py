@@ -35,14 +35,37 @@ class GradientsPanel(Panel):
     for the largest gradients and the bias)."""
 
     wraps_to_width = True
+    # Where each weight's block ends (its last line in the table) and its heading: a block
+    # not wholly above the fold is named in the border ("w2 (bias) ↓"), not left to a
+    # one-cell scrollbar.
+    _blocks: list[tuple[int, str]] = []
 
     def compose(self) -> ComposeResult:
         yield RowTable(id="gradients-body")
 
+    def on_mount(self) -> None:
+        self.watch(self.query_one("#gradients-body", RowTable), "scroll_y", self._fold_hint)
+        super().on_mount()
+
+    def _fold_hint(self) -> None:
+        """The border's subtitle: the mark's key, after the blocks below the fold, if any."""
+        table = self.query_one("#gradients-body", RowTable)
+        bottom = int(table.scroll_offset.y) + table.scrollable_content_region.height - 1
+        below = [label for last, label in self._blocks if last >= bottom]
+        key = f"{LARGEST_MARK} largest term"
+        if below:
+            more = f" and {len(below) - 1} more" if len(below) > 1 else ""
+            key = f"{below[0]}{more} ↓ · {key}"
+        self.set_titles("Gradient per weight", key)
+
     def show(self, state: ViewState) -> None:
+        self._blocks = []
+        self._show(state)
+        self._fold_hint()
+
+    def _show(self, state: ViewState) -> None:
         event = state.event
         table = self.query_one("#gradients-body", RowTable)
-        self.set_titles("Gradient per weight", f"{LARGEST_MARK} largest term")
         if event.step == 0:
             start = [
                 Text("No gradient yet: press → to run the first batch."),
@@ -68,7 +91,8 @@ class GradientsPanel(Panel):
         for n, j in enumerate(weights):
             if n:
                 lines.append(Text(""))
-            lines.append(Text(state.data.weight_label(j), style="bold underline"))
+            label = state.data.weight_label(j)
+            lines.append(Text(label, style="bold underline"))
             if event.batch_size > MAX_TERMS_LISTED:
                 lines.append(
                     Text(
@@ -79,6 +103,7 @@ class GradientsPanel(Panel):
                 )
             for equation in derivation.weight(j, MAX_TERMS_LISTED):
                 lines += equation_lines(equation, width, mark_largest=True)
+            self._blocks.append((len(lines) - 1, label))
         show_lines(
             table, lines, f"step {event.step} · lr {fmt_data(event.hyperparams.learning_rate)}"
         )
