@@ -28,6 +28,7 @@ from logsgd.tui.chartcanvas import (
 )
 from logsgd.tui.chartdata import chart_steps
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
+from logsgd.tui.marks import CHANGE_CHAR, CURSOR_CHAR
 from logsgd.tui.panels.chart import (
     BOUNDARY_COLOR,
     CHANGE_COLOR,
@@ -271,12 +272,14 @@ def test_the_cursor_line_shows_only_before_the_last_step() -> None:
     assert at_end.vlines == ()
     back = chart_figure(chart_data(cursor=5, changes=(3,)))
     assert [(v.x, v.color) for v in back.vlines] == [(2, CHANGE_COLOR), (5, None)]
+    assert [v.char for v in back.vlines] == [CHANGE_CHAR, CURSOR_CHAR]
     strips = draw_figure(back, WIDTH, HEIGHT, BASE)
     rows = [s.text for s in strips]
     top, bottom, left, right = plot_area(rows)
     column = column_of(5, 12, left, right)
     assert rows[top - 1][column] == "┬"
-    plain = [y for y in range(top, bottom) if rows[y][column] == "│"]
+    # The cursor's own character (a heavy line), not the frame's: it reads without colour.
+    plain = [y for y in range(top, bottom) if rows[y][column] == CURSOR_CHAR]
     assert len(plain) >= 5
     assert all(style_at(strips[y], column) == BASE for y in plain)  # the theme's text colour
 

@@ -52,10 +52,11 @@ class Series:
 
 
 class VLine(NamedTuple):
-    """A vertical line at x; color None is the theme's text colour."""
+    """A vertical line at x, drawn with `char`; color None is the theme's text colour."""
 
     x: float
     color: str | None
+    char: str = "│"
 
 
 class LegendEntry(NamedTuple):
@@ -418,7 +419,7 @@ def _draw_plot(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> dict[
     ):
         style = grid.style(vline.color)
         free = ~lit[:, column]  # the series' dots win
-        chars[free, column] = ord("│")
+        chars[free, column] = ord(vline.char)
         styles[free, column] = style
         vline_columns[column] = style
     return vline_columns

@@ -9,11 +9,11 @@ from __future__ import annotations
 from rich.text import Text
 
 from logsgd.core.derivation import SCREEN, Equation, Kind
+from logsgd.tui.marks import LARGEST_MARK
 
 # Where the result of each kind of equation is drawn bold, or coloured by its sign.
 BOLD_RESULT = {Kind.Z, Kind.F, Kind.MEAN, Kind.UPDATE, Kind.BATCH_LOSS}
 SIGNED_RESULT = {Kind.TERM, Kind.MEAN, Kind.RESIDUAL, Kind.L2, Kind.MOMENTUM}
-LARGEST_MARK = "◀"
 
 
 def sign_style(value: float) -> str:

@@ -60,8 +60,10 @@ class Panel(Widget):
         """
         if self._titles != (title, subtitle):
             self._titles = (title, subtitle)
-            self.border_title = title
-            self.border_subtitle = subtitle
+            # As Text: a str would be parsed as markup, and titles hold names from the file
+            # (a class name, a column name below the fold).
+            self.border_title = Text(title)
+            self.border_subtitle = Text(subtitle)
 
     @property
     def text_width(self) -> int:

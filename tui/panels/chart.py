@@ -5,6 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from logsgd.tui.chartcanvas import ChartCanvas, Figure, LegendEntry, Series, VLine
+from logsgd.tui.marks import (
+    BOUNDARY_CHAR,
+    CHANGE_CHAR,
+    CHART_LINES,
+    CURSOR_CHAR,
+    GHOST_MARKER,
+    LINE_MARKER,
+    key_line,
+)
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ChartData, ViewState
 
@@ -16,8 +25,6 @@ BOUNDARY_COLOR = "grey39"
 CHANGE_COLOR = "dark_orange"
 # The cursor in the theme's text colour: the brightest line on any background.
 CURSOR_COLOR = None
-LINE_MARKER = "⢕⢕"  # the legend's sample of a line
-GHOST_MARKER = "⠐⠂"  # and of the loose dots of the dropped timeline
 # Past this many epoch boundaries in view, marking each would paint the plot solid.
 MAX_BOUNDARY_LINES = 12
 MAX_LEGEND_LINES = 8
@@ -34,11 +41,20 @@ class ChartPanel(Panel):
 
     def show(self, state: ViewState) -> None:
         chart = state.chart
-        if chart.mode == "loss":
-            self.set_titles("Loss (full data, log scale) · c: weights")
-        else:
-            self.set_titles("Weights over steps · c: loss")
-        self.query_one(ChartCanvas).draw(chart_figure(chart))
+        figure = chart_figure(chart)
+        title = (
+            "Loss (full data, log scale) · c: weights"
+            if chart.mode == "loss"
+            else "Weights over steps · c: loss"
+        )
+        self.set_titles(title, marks_key(figure))
+        self.query_one(ChartCanvas).draw(figure)
+
+
+def marks_key(figure: Figure) -> str:
+    """'┊ epoch end · ┃ cursor': the kinds of vertical line on the plot, in one order."""
+    drawn = {vline.char for vline in figure.vlines if 0 <= vline.x <= figure.x_max}
+    return key_line(*(mark for mark in CHART_LINES if mark.mark in drawn))
 
 
 def chart_figure(chart: ChartData) -> Figure:
@@ -73,10 +89,10 @@ def chart_figure(chart: ChartData) -> Figure:
     vlines = []
     boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]
     if len(boundaries) <= MAX_BOUNDARY_LINES:
-        vlines += [VLine(b, BOUNDARY_COLOR) for b in boundaries]
-    vlines += [VLine(change - 1, CHANGE_COLOR) for change in chart.changes]
+        vlines += [VLine(b, BOUNDARY_COLOR, BOUNDARY_CHAR) for b in boundaries]
+    vlines += [VLine(change - 1, CHANGE_COLOR, CHANGE_CHAR) for change in chart.changes]
     if chart.cursor < last:  # at the latest step the plot's own frame marks it
-        vlines.append(VLine(chart.cursor, CURSOR_COLOR))
+        vlines.append(VLine(chart.cursor, CURSOR_COLOR, CURSOR_CHAR))
     return Figure(
         title=title,
         x_label="step",

@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from logsgd.core.derivation import Derivation, largest_in_size
 from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
-from logsgd.tui.equations import LARGEST_MARK, equation_lines
+from logsgd.tui.equations import equation_lines
+from logsgd.tui.marks import BELOW_MARK, LARGEST_MARK
 from logsgd.tui.panels.base import Panel, show_lines
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import ViewState
@@ -55,7 +56,7 @@ class GradientsPanel(Panel):
         key = f"{LARGEST_MARK} largest term"
         if below:
             more = f" and {len(below) - 1} more" if len(below) > 1 else ""
-            key = f"{below[0]}{more} ↓ · {key}"
+            key = f"{below[0]}{more} {BELOW_MARK} · {key}"
         self.set_titles("Gradient per weight", key)
 
     def show(self, state: ViewState) -> None:

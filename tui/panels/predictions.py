@@ -9,19 +9,29 @@ from textual.app import ComposeResult
 from logsgd.core import maths
 from logsgd.core.formatting import fmt_data, fmt_prob
 from logsgd.core.maths import FloatArray
+from logsgd.tui.marks import BATCH_MARK, FLIP_MARK, MARKS, RIGHT_MARK, WRONG_MARK, key_line
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
-FLIP_MARK = "⇄"
-RIGHT_MARK = "✓"
-WRONG_MARK = "✗"
 PROB_WIDTH = 14  # the widest form of f: "1 - 1.234e-308"
 # Up to this many rows the f columns are as wide as their widest value (every f formatted
 # per step); beyond, as wide as the widest form, so a step costs the rows on screen only.
 EXACT_WIDTH_ROWS = 64
 # f is computed for the rows drawn, this many at a time.
 BLOCK_ROWS = 64
+
+
+# The marks' key, in the border under the rows that carry them.
+KEY = key_line(MARKS[0], MARKS[4])
+
+
+def predictions_title(class_names: tuple[str, str]) -> str:
+    """'Predictions · 1 = malignant, 0 = benign': what pred and y stand for, when the labels
+    had names (a label column of pass/fail once showed only 0/1 here)."""
+    if class_names == ("0", "1"):
+        return "Predictions"
+    return f"Predictions · 1 = {class_names[1]}, 0 = {class_names[0]}"
 
 
 class RowsOfF:
@@ -71,7 +81,7 @@ class PredictionsPanel(Panel):
         flips = int(np.count_nonzero(flipped_rows)) if event.step else 0
         before, after = RowsOfF(event.z_before_all), RowsOfF(event.z_after_all)
         batch = set(event.rows.tolist())
-        self.set_titles("Predictions")
+        self.set_titles(predictions_title(state.data.class_names), KEY)
         # What changes every step is in the caption line, not the border: a new border title
         # repaints the whole panel.
         caption = Text(
@@ -99,7 +109,7 @@ class PredictionsPanel(Panel):
             predicted = int(class_after[i])
             right = predicted == int(y)
             flipped = event.step > 0 and bool(flipped_rows[i])
-            mark = "▶" if i in batch else " "
+            mark = BATCH_MARK if i in batch else " "
             text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {predicted:>4}  ")
             text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
             text.append(f" {FLIP_MARK if flipped else ' '}", style="bold yellow")

@@ -1,0 +1,53 @@
+"""Every mark the panels draw, with what it means: one definition for the panels that draw
+them, their key lines (border subtitles) and the help screen."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+BATCH_MARK = "▶"  # dataset and predictions: a row of the batch this step ran
+NEXT_MARK = "›"  # dataset: a row of the next batch
+LARGEST_MARK = "◀"  # gradient: the largest term in size
+RIGHT_MARK = "✓"
+WRONG_MARK = "✗"
+FLIP_MARK = "⇄"  # predictions: the predicted class flipped in this step
+BELOW_MARK = "↓"  # a border: what is below the fold
+# The chart's vertical lines, each its own character so they read apart without colour.
+BOUNDARY_CHAR = "┊"
+CHANGE_CHAR = "║"
+CURSOR_CHAR = "┃"
+LINE_MARKER = "⢕⢕"  # the chart legend's sample of a line
+GHOST_MARKER = "⠐⠂"  # and of the loose dots of the dropped timeline
+
+
+class Mark(NamedTuple):
+    mark: str
+    short: str  # in a panel's key line
+    meaning: str  # in help
+
+
+CHART_LINES = (
+    Mark(BOUNDARY_CHAR, "epoch end", "chart: the last step of an epoch"),
+    Mark(CHANGE_CHAR, "setting changed", "chart: a setting changed before the next step"),
+    Mark(CURSOR_CHAR, "cursor", "chart: the step on screen, when it is not the latest"),
+)
+
+MARKS = (
+    Mark(BATCH_MARK, "this batch", "dataset, predictions: a row of the batch this step ran"),
+    Mark(NEXT_MARK, "next batch", "dataset: a row of the batch the next step runs"),
+    Mark(LARGEST_MARK, "largest term", "gradient: the term largest in size of each weight"),
+    Mark(f"{RIGHT_MARK} {WRONG_MARK}", "right, wrong", "predictions: the class is right, wrong"),
+    Mark(FLIP_MARK, "class flipped", "predictions: the class changed in this step"),
+    Mark(BELOW_MARK, "below", "a panel's border: more below, scroll with ↓ or PgDn"),
+    *CHART_LINES,
+    Mark(LINE_MARKER, "a weight", "chart legend: a weight's line (the loss's in loss mode)"),
+    Mark(GHOST_MARKER, "dropped", "chart: the steps dropped by a change made in the past"),
+    Mark("1 - 3.883e-77", "", "a probability nearer 1 than 4 digits show: its gap to 1"),
+    Mark("0.5000003", "", "a probability near 0.5: the digits that tell its side"),
+    Mark("≈1  ≈0", "", "float64 rounded a probability to exactly 1 or 0 (it never is)"),
+)
+
+
+def key_line(*marks: Mark) -> str:
+    """'▶ this batch · ⇄ class flipped': a panel's marks and what they mean, in its border."""
+    return " · ".join(f"{m.mark} {m.short}" for m in marks)
