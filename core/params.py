@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -83,6 +84,16 @@ class Hyperparams:
             l2=lam,
             momentum=mu,
         )
+
+
+def scaled(value: float, factor: float) -> float:
+    """value times factor (2, 10, 1/2, 1/10) as a lecturer would work it out: the decimal the
+    screen shows, shifted. 1e110 * 10 is 1.0000000000000001e+111 in float64, shown 1.000e+111
+    beside the 1e+110 before it; scaled gives 1e+111. Exact binary steps (×2, ÷2) stay exact.
+    """
+    if factor in (10, 0.1):
+        return float(Decimal(repr(value)).scaleb(1 if factor == 10 else -1))
+    return value * factor if factor >= 1 else value / (1 / factor)
 
 
 def fmt_setting(field: str, value: object) -> str:

@@ -72,3 +72,32 @@ def test_the_text_export_says_row_for_a_batch_of_one() -> None:
     text = ok_stdout(run_cli("--batch-size", "1", "--export", "text", "--steps", "2"))
     assert "Step 1 (epoch 1, batch 1 of 4): row 1; learning rate 0.01" in text
     assert "Step 2 (epoch 1, batch 2 of 4): row 2;" in text
+
+
+def test_ten_times_a_round_learning_rate_is_round() -> None:
+    from logsgd.core.params import scaled
+
+    # In float64 1e110 * 10 is 1.0000000000000001e+111: shown "1.000e+111" beside "1e+110".
+    assert 1e110 * 10 != 1e111
+    assert scaled(1e110, 10) == 1e111
+    assert scaled(0.07, 10) == 0.7 and 0.07 * 10 != 0.7
+    assert scaled(0.3, 0.1) == 0.03
+    assert scaled(0.01, 2) == 0.02 and scaled(0.01, 0.5) == 0.005
+
+
+def test_the_lr_keys_show_round_learning_rates() -> None:
+    from test_app_keys import run_scenario
+    from textual.pilot import Pilot
+
+    from logsgd.tui.app import LogSGDApp
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("U", "U", "U")
+        await pilot.pause()
+        assert app.engine.hyperparams.learning_rate == 1e111
+        assert "lr 1e+111" in str(app.query_one("#status-text").render())
+        await pilot.press("D", "D", "D", "D")
+        await pilot.pause()
+        assert app.engine.hyperparams.learning_rate == 1e107
+
+    run_scenario(scenario, "--lr", "1e108")

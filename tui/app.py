@@ -30,7 +30,7 @@ from textual.widgets import Footer, Static
 from logsgd.core.engine import Engine
 from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
 from logsgd.core.formatting import fmt_data
-from logsgd.core.params import SettingError
+from logsgd.core.params import SettingError, scaled
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings
 from logsgd.tui.panels.batch import BatchPanel
@@ -424,9 +424,7 @@ class LogSGDApp(App[int]):
             self._change(notice=f"not changed: {error}")
 
     def action_scale_lr(self, factor: float) -> None:
-        lr = self.engine.hyperparams.learning_rate
-        # Divide rather than multiply by 0.1: 0.1 * 0.1 is 0.010000000000000002, 0.1 / 10 is 0.01.
-        self._set(learning_rate=lr * factor if factor >= 1 else lr / (1 / factor))
+        self._set(learning_rate=scaled(self.engine.hyperparams.learning_rate, factor))
 
     def action_change_batch(self, delta: int) -> None:
         self._set(batch_size=self.engine.hyperparams.batch_size + delta)
