@@ -98,7 +98,7 @@ def test_the_chart_names_its_vertical_lines() -> None:
         panel = app.query_one(ChartPanel)
         await pilot.press("right")
         await pilot.pause()
-        assert panel.border_subtitle == ""  # nothing drawn yet but the lines
+        assert panel.border_subtitle == "┊ epoch end · ║ setting changed · ┃ cursor"
         for _ in range(3):
             await pilot.press("right")
         await pilot.press("u", "right", "left", "left")

@@ -25,6 +25,9 @@ BOUNDARY_COLOR = "grey39"
 CHANGE_COLOR = "dark_orange"
 # The cursor in the theme's text colour: the brightest line on any background.
 CURSOR_COLOR = None
+# The vertical lines' key, in the border: always the same, so it never moves as lines come
+# and go (and a new border subtitle would repaint the whole panel).
+MARKS_KEY = key_line(*CHART_LINES)
 # Past this many epoch boundaries in view, marking each would paint the plot solid.
 MAX_BOUNDARY_LINES = 12
 MAX_LEGEND_LINES = 8
@@ -47,14 +50,8 @@ class ChartPanel(Panel):
             if chart.mode == "loss"
             else "Weights over steps · c: loss"
         )
-        self.set_titles(title, marks_key(figure))
+        self.set_titles(title, MARKS_KEY)
         self.query_one(ChartCanvas).draw(figure)
-
-
-def marks_key(figure: Figure) -> str:
-    """'┊ epoch end · ┃ cursor': the kinds of vertical line on the plot, in one order."""
-    drawn = {vline.char for vline in figure.vlines if 0 <= vline.x <= figure.x_max}
-    return key_line(*(mark for mark in CHART_LINES if mark.mark in drawn))
 
 
 def chart_figure(chart: ChartData) -> Figure:
