@@ -61,6 +61,7 @@ class _Batch(NamedTuple):
     batch: int
     batches_per_epoch: int
     rows: IntArray
+    inputs: FloatArray  # (B, d): the batch's rows of the features, a view for a slice of them
     detail: StepDetail
     f: FloatArray
     sample_losses: FloatArray
@@ -121,6 +122,10 @@ class Engine:
         self._ghost_losses: dict[int, float] = {}
         self._schedule = Schedule(data.n_rows)
         self._history = History(init, hp, data.n_rows)
+        # The StepDetail of the last step computed, by step, as the runner computed it: the
+        # event of a new step is built from it instead of a second pass over its batch (the
+        # same call on the same arrays, so the same numbers).
+        self._fresh: tuple[int, StepDetail] | None = None
         self._hp = hp  # what new steps at the end of the history run with
         self._cursor = 0
         self._diverged_at: int | None = None
@@ -428,9 +433,11 @@ class Engine:
         velocity = (
             self._velocity_after(history.length) if self._hp.momentum else np.zeros(history.width)
         )
-        done, reason = runner.advance(
+        done, reason, last_detail = runner.advance(
             history, self.data, self._schedule, self._hp, velocity, count, progress, should_stop
         )
+        if done:
+            self._fresh = None if last_detail is None else (history.length, last_detail)
         if reason:
             self._diverged_at = history.length + 1
             self._divergence_reason = reason
@@ -476,6 +483,7 @@ class Engine:
                 hyperparams=old,
             )
             self._history.truncate(self._cursor)
+            self._fresh = None
         self._hp = new
         self._diverged_at = None
         self._divergence_reason = ""
@@ -490,7 +498,11 @@ class Engine:
         return self.event_at(self._cursor)
 
     def _detail(self, step: int) -> StepDetail:
-        """Recorded step `step` computed again, by the code that computed it: bit for bit."""
+        """Recorded step `step` computed again, by the code that computed it: bit for bit (the
+        last step computed is at hand as it was computed)."""
+        fresh = self._fresh
+        if fresh is not None and fresh[0] == step:
+            return fresh[1]
         history = self._history
         hp = history.hyperparams_of(step)
         index = self._batch_index(step)
@@ -537,6 +549,7 @@ class Engine:
                 batch=batch,
                 batches_per_epoch=batch + math.ceil(rest / hp.batch_size),
                 rows=_row_numbers(index),
+                inputs=self.inputs[index],
                 detail=detail,
                 # For a label 0, f is f - y itself: the derivation shows one number for both.
                 f=np.where(labels == 0.0, detail.residuals, maths.sigmoid(detail.z)),
@@ -560,6 +573,7 @@ class Engine:
             batch=0,
             batches_per_epoch=math.ceil(self.n_rows / hp.batch_size),
             rows=np.zeros(0, dtype=np.int64),
+            inputs=self.inputs[:0],
             detail=StepDetail(none, none, no_weights, no_weights, no_weights, w),
             f=none,
             sample_losses=none,
@@ -582,7 +596,7 @@ class Engine:
             batch=part.batch,
             batches_per_epoch=part.batches_per_epoch,
             rows=_frozen(rows),
-            inputs=_frozen(self.inputs[rows]),  # rows is an index array: a copy already
+            inputs=_frozen(part.inputs),
             labels=_frozen(self.data.labels[rows]),
             z=_frozen(np.asarray(detail.z, dtype=np.float64)),
             f=_frozen(part.f),

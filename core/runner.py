@@ -21,7 +21,14 @@ from .history import History
 from .maths import FloatArray
 from .params import Hyperparams
 from .schedule import Schedule
-from .step import array_step, one_step, scalar_settings, scalar_steps, uses_scalar_path
+from .step import (
+    StepDetail,
+    array_step,
+    one_step,
+    scalar_settings,
+    scalar_steps,
+    uses_scalar_path,
+)
 
 # 256 was the fastest of 64, 256, 1024 and 4096 at batch 1.
 BLOCK_STEPS = 256
@@ -45,6 +52,18 @@ class Block(NamedTuple):
     weights_after: FloatArray
     velocity_after: FloatArray
     reason: str  # "" unless the next step would have made the run non-finite
+    # The last step's StepDetail on the numpy path (None on the scalar path): the event of a
+    # step just computed is built from it, not from a second pass over its batch.
+    last_detail: StepDetail | None = None
+
+
+class Advanced(NamedTuple):
+    """What `advance` did: the steps computed, why the run cannot go on ("" if it can), and
+    the last step's StepDetail when it is at hand (the numpy path: see Block)."""
+
+    done: int
+    reason: str
+    last_detail: StepDetail | None = None
 
 
 def advance(
@@ -56,25 +75,26 @@ def advance(
     count: int,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
-) -> tuple[int, str]:
+) -> Advanced:
     """Compute up to `count` new steps with settings `hp` at the end of the history.
 
     `velocity` is the momentum buffer after the last recorded step (ignored without momentum).
     Stops early when `should_stop()` says so (asked after every block) or before a step that
     would make a weight or a z on the data non-finite. Returns the number of steps computed
-    and, if the run cannot go on, why ("" if it can).
+    and, if the run cannot go on, why ("" if it can); see Advanced.
     """
     step = history.length
     weights = history.weights_after(step)
     reason = data.overflow(weights, hp.l2)  # the loop keeps "every z is finite" from here on
     if count <= 0 or reason:
-        return 0, reason
+        return Advanced(0, reason)
     hp_id = history.hp_id(hp)
     epoch, offset = history.position_after(step)
     n, batch_size = data.n_rows, hp.batch_size
     scalar = uses_scalar_path(batch_size, data.width)
     every = max(1, count // 100) if progress is not None else count
     done = 0
+    last_detail: StepDetail | None = None
     while done < count:
         if offset == 0:
             history.epoch_first_step.append(step + 1)  # a new epoch: its order is fixed now
@@ -95,8 +115,9 @@ def advance(
         history.record(step + taken, block.weights, block.velocities, hp_id, epoch, offset)
         step, done = step + taken, done + taken
         weights, velocity = block.weights_after, block.velocity_after
+        last_detail = block.last_detail if taken else last_detail
         if block.reason:
-            return done, block.reason
+            return Advanced(done, block.reason, last_detail)
         offset = end
         if offset >= n:
             epoch, offset = epoch + 1, 0
@@ -104,7 +125,7 @@ def advance(
             progress(done, count)
         if should_stop is not None and should_stop():
             break
-    return done, ""
+    return Advanced(done, "", last_detail)
 
 
 def _scalar_block(
@@ -170,6 +191,7 @@ def _array_block(
         batches = [index[first : first + batch_size] for first in range(0, len(index), batch_size)]
     all_weights: list[FloatArray] = []
     all_velocities: list[FloatArray] = []
+    last_detail: StepDetail | None = None
     reason = ""
     bound = _bound_function(data)
     # While sum_j |w_j| max_i |x_ij| is at most BOUNDED_Z, no |z| can be near EXP_MAX (the
@@ -191,12 +213,12 @@ def _array_block(
                 if reason:
                     break
             bounded = size <= BOUNDED_Z
-            weights = detail.weights
+            weights, last_detail = detail.weights, detail
             all_weights.append(weights)
             if mu:
                 velocity = detail.velocity
                 all_velocities.append(velocity)
-    return Block(all_weights, all_velocities, weights, velocity, reason)
+    return Block(all_weights, all_velocities, weights, velocity, reason, last_detail)
 
 
 # Up to this many weights the bound is cheaper in Python floats than in two numpy calls.
