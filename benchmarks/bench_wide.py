@@ -62,6 +62,16 @@ def write_wide_csv(path: Path, rows: int, features: int, seed: int = 0) -> Path:
     return path
 
 
+def write_narrow_twin(wide: Path, path: Path, features: int = 2) -> Path:
+    """The wide file's rows with its first `features` columns and its label only: the same
+    screen (rows, batch size, batch rows, classes), a few columns."""
+    with wide.open() as source, path.open("w") as out:
+        for line in source:
+            cells = line.rstrip("\n").split(",")
+            out.write(",".join([*cells[:features], cells[-1]]) + "\n")
+    return path
+
+
 def at_step(step: int, chart: bool) -> Callable[[str], bool]:
     """The status line shows `step`, and with `chart` the chart's title (alone between the
     panel's borders) too."""
@@ -102,7 +112,13 @@ def wide_figures(
         with csv.open() as data:
             columns = data.readline().count(",")  # features (the label is the last column)
             count = sum(1 for _ in data)
-        apps = {"seed": real_argv(), "wide": real_argv([str(csv)]), "fill": minimal_argv(True)}
+        twin = write_narrow_twin(csv, workdir / "narrow.csv")
+        apps = {
+            "seed": real_argv(),
+            "wide": real_argv([str(csv)]),
+            "narrow": real_argv([str(twin)]),
+            "fill": minimal_argv(True),
+        }
         tmux = Tmux(workdir, poll)
         figures: list[Figure] = []
         try:
@@ -123,6 +139,8 @@ def wide_figures(
                 print(f"first frame  {name}: {_ms(values)}")
             started = tmux.start("fill", apps["fill"])
             tmux.wait("fill", shows("step 0/0"), started, 30.0, "the first frame")
+            started = tmux.start("narrow", apps["narrow"])
+            tmux.wait("narrow", shows(*FIRST_FRAME_TEXTS), started, 30.0, "the first frame")
             time.sleep(1.0)  # what follows the first frame is done before the first press
             keys: dict[str, list[float]] = {name: [] for name in apps}
             for k in range(1, presses + 1):
@@ -142,6 +160,22 @@ def wide_figures(
     label = f"{count} rows x {columns:,} features"
     median = {name: statistics.median(values) * 1000 for name, values in keys.items()}
     figures += [
+        Figure(
+            f"key latency, {label} vs its narrow twin (the same rows and batches, 2 features),"
+            f" median of {presses}",
+            median["wide"],
+            "ms",
+            baseline=median["narrow"],
+            target_ratio=TARGET_KEY_SIZE,
+            note="what the columns cost: the same screen of rows, batches and classes",
+        ),
+        Figure(
+            f"key latency, the narrow twin ({count} rows x 2 features) vs the seed lecture",
+            median["narrow"],
+            "ms",
+            baseline=median["seed"],
+            note="what the rows and the batch size cost, with few columns (information)",
+        ),
         Figure(
             f"first frame, {label} vs the seed lecture (median of {runs})",
             statistics.median(first["wide"]) * 1000,
