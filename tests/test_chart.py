@@ -565,3 +565,20 @@ def test_a_new_step_in_loss_mode_computes_one_full_data_loss_however_long_the_hi
                 )
 
     asyncio.run(inner())
+
+
+@pytest.mark.parametrize(
+    ("last", "ticks"),
+    [
+        (4, [0, 1, 2, 3, 4]),
+        (6, [0, 2, 4, 6]),
+        (79, [0, 20, 40, 60]),
+        (98, [0, 20, 40, 60, 80]),
+        (1000, [0, 200, 400, 600, 800, 1000]),
+    ],
+)
+def test_step_ticks_are_round_numbers(last: int, ticks: list[int]) -> None:
+    # They were uneven: 0 2 3 4 6, 0 20 40 59 79.
+    steps = np.arange(last + 1, dtype=np.float64)
+    data = chart_data(steps=steps, values=np.zeros((last + 1, 2)), cursor=last)
+    assert chart_figure(data).x_ticks == tuple(ticks)

@@ -103,7 +103,12 @@ def chart_figure(chart: ChartData) -> Figure:
 
 
 def _integer_ticks(last: int, count: int = 5) -> list[int]:
-    """Whole-step tick positions from 0 to last (steps are whole numbers)."""
+    """Round whole-step ticks from 0 to last: multiples of 1, 2 or 5 times a power of ten
+    (0 20 40 60 for 79 steps, never 0 20 40 59 79), all within the steps drawn."""
     if last <= count:
         return list(range(last + 1))
-    return sorted({round(last * k / (count - 1)) for k in range(count)})
+    # The finest round step that leaves at most `count` intervals.
+    step = next(
+        m * 10**p for p in range(len(str(last))) for m in (1, 2, 5) if last <= count * m * 10**p
+    )
+    return list(range(0, last + 1, step))
