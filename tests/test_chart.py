@@ -260,9 +260,11 @@ def test_boundaries_are_marked_only_up_to_the_limit() -> None:
     )
     assert fig.vlines == ()  # 13 in view would paint the plot solid
     assert [v.x for v in boundary_lines((0, 6, 20))] == [6]  # only 0 < b <= last
-    rows = texts(chart_figure(chart_data(epoch_boundaries=(6,))))
+    rows = texts(chart_figure(chart_data(epoch_boundaries=(6, 10))))
     top, bottom, left, right = plot_area(rows)
     column = column_of(6, 12, left, right)
+    assert rows[top - 1][column] == "┬" and rows[bottom][column] == "┴"
+    column = column_of(10, 12, left, right)  # at a tick (0 5 10) too
     assert rows[top - 1][column] == "┬" and rows[bottom][column] == "┼"
     assert sum(rows[top - 1].count(c) for c in "┬┼┴") == 1
 
