@@ -266,7 +266,7 @@ def test_boundaries_are_marked_only_up_to_the_limit() -> None:
     assert rows[top - 1][column] == "┬" and rows[bottom][column] == "┴"
     column = column_of(10, 12, left, right)  # at a tick (0 5 10) too
     assert rows[top - 1][column] == "┬" and rows[bottom][column] == "┼"
-    assert sum(rows[top - 1].count(c) for c in "┬┼┴") == 1
+    assert sum(rows[top - 1].count(c) for c in "┬┼┴") == 2  # one mark a line on the top frame
 
 
 def test_the_cursor_line_shows_only_before_the_last_step() -> None:
