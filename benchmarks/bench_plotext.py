@@ -11,9 +11,9 @@ The same chart, for the seed lecture (3 weights) and the breast cancer data (31 
 steps of history each, at the chart panel's size at 120x36 (46x18 cells):
 - the canvas: chart_figure(chart_data(...)) then draw_figure, what the chart panel does on a key
   (tui/panels/chart.py), to Strips;
-- plotext: plt.clf, the plot size, one braille line per weight with its label, the cursor's
-  vertical line, then plt.build() to the text it would print; the least plotext does for the
-  same picture.
+- plotext: clear, the plot size, one braille line per weight with its label, the cursor's
+  vertical line, the x label, then build() to the text it would print: the least plotext does
+  for the same picture (plotext 6's figure API, or plotext 5's plt.plot if that is installed).
 The figure is the canvas against plotext (target: at most 1, the canvas no slower); the note
 gives plotext's time as a multiple of the canvas's, the "4-87x" of the README.
 """
@@ -69,6 +69,7 @@ def one_chart(name: str, repeats: int, width: int, height: int) -> Figure:
 
     import plotext as plt
 
+    legacy = hasattr(plt, "clf")
     engine = engine_of(name)
     cursor = STEPS // 2
     engine.jump(cursor)
@@ -80,13 +81,22 @@ def one_chart(name: str, repeats: int, width: int, height: int) -> Figure:
         return draw_figure(chart_figure(data), width, height, Style())
 
     def plotext() -> object:
-        plt.clf()
-        plt.plotsize(width, height)
+        if legacy:  # plotext 5: the matplotlib-like functions
+            plt.clf()
+            plt.plotsize(width, height)
+            for values, label in zip(columns, data.series_names, strict=True):
+                plt.plot(steps, values, marker="braille", label=label)
+            plt.vline(cursor)
+            plt.xlabel("step")
+            return plt.build()
+        figure = plt.figure  # plotext 6: one figure, signals drawn on it
+        figure.clear()
+        figure.plot_size(width, height)
         for values, label in zip(columns, data.series_names, strict=True):
-            plt.plot(steps, values, marker="braille", label=label)
-        plt.vline(cursor)
-        plt.xlabel("step")
-        return plt.build()
+            figure.draw(figure.signal(steps, values, marker="braille").lines().label(label))
+        figure.line(cursor, orientation="vertical")
+        figure.label("step", "x")
+        return figure.build()
 
     ours, theirs = [], []
     for _ in range(3):  # taking turns, so both see the same machine
