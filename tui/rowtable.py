@@ -119,9 +119,10 @@ class RowTable(ScrollView, can_focus=False):
         self.set_content(header, len(lines), lines.__getitem__, widest)
 
     def wrapped(self, line: Text) -> list[Text]:
-        """A line as it fits the width (beside the vertical scrollbar): itself, or broken at
-        spaces (folded where a word is wider). Itself before the first layout."""
-        width = self.container_size.width - self.styles.scrollbar_size_vertical
+        """A line as it fits the width (one cell clear of the vertical scrollbar, as
+        Panel.text_width): itself, or broken at spaces (folded where a word is wider). Itself
+        before the first layout."""
+        width = self.container_size.width - self.styles.scrollbar_size_vertical - 1
         if width <= 0 or line.cell_len <= width:
             return [line]
         return list(line.wrap(self.app.console, width, overflow="fold"))
