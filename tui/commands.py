@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from logsgd.tui.state import PANELS
+
 
 @dataclass(frozen=True)
 class Command:
@@ -34,6 +36,15 @@ class Command:
         """The action without arguments ("scale_lr(2)" -> "scale_lr"), as check_action sees it."""
         return self.action.split("(", 1)[0]
 
+
+# What the panel keys call each panel (palette label, help line); numbered in PANELS' order.
+PANEL_NAMES = {
+    "dataset": ("Dataset", "dataset panel"),
+    "batch": ("Batch", "current-batch panel"),
+    "predictions": ("Predictions", "predictions panel"),
+    "gradients": ("Gradients", "gradient panel"),
+    "chart": ("Chart panel", "chart panel"),
+}
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -244,33 +255,20 @@ COMMANDS: tuple[Command, ...] = (
         "Scroll the selected panel right (wide tables)",
         "shift+→",
     ),
-    Command(
-        "panel-dataset", "1", "show_panel('dataset')", "Dataset", "Show the dataset panel", "1"
-    ),
-    Command(
-        "panel-batch", "2", "show_panel('batch')", "Batch", "Show the current-batch panel", "2"
-    ),
-    Command(
-        "panel-gradients",
-        "3",
-        "show_panel('gradients')",
-        "Gradients",
-        "Show the gradient panel",
-        "3",
-    ),
-    Command("panel-chart", "4", "show_panel('chart')", "Chart panel", "Show the chart panel", "4"),
-    Command(
-        "panel-predictions",
-        "5",
-        "show_panel('predictions')",
-        "Predictions",
-        "Show the predictions panel",
-        "5",
+    *(
+        Command(
+            f"panel-{name}",
+            str(number),
+            f"show_panel({name!r})",
+            label,
+            f"Show the {what}",
+            str(number),
+        )
+        for number, name in enumerate(PANELS, start=1)
+        for label, what in [PANEL_NAMES[name]]
     ),
     Command("cancel", "escape", "cancel", "Cancel", "Cancel a background run", "Esc"),
-    Command(
-        "help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=True
-    ),
+    Command("help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=True),
     Command(
         "screenshot",
         "f12",
