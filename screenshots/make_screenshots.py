@@ -57,7 +57,7 @@ SHOTS = (
         ("right_square_bracket",) * CONVERGED_EPOCHS + ("c",),
         epochs=CONVERGED_EPOCHS,
     ),
-    Shot("compact-80x24.svg", (), ("right", "3"), steps=1, size=COMPACT),
+    Shot("compact-80x24.svg", (), ("right", "4"), steps=1, size=COMPACT),
 )
 
 

@@ -264,9 +264,10 @@ def test_a_step_at_100k_rows_costs_the_tables_their_lines_on_screen(
                     assert 0 < drawn[f"{name}-table"] <= table.size.height, drawn
                 predictions = tables["predictions"]
                 top = int(predictions.scroll_offset.y)
-                for y in range(2, predictions.size.height):  # below the caption and names
+                above = len(predictions._header)  # the caption (wrapped) and the names
+                for y in range(above, predictions.size.height):
                     line = predictions.render_line(y).text
-                    i = top + y - 2
+                    i = top + y - above
                     assert line.split()[1 if line.startswith("▶") else 0] == str(i + 1), line
                     assert fmt_prob(float(event.predictions_after[i])) in line.split(), line
                     right = bool(event.z_after_all[i] >= 0) == bool(labels[i] == 1.0)
