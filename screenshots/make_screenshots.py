@@ -41,7 +41,7 @@ class Shot:
     keys: tuple[str, ...]
     steps: int = 0
     epochs: int = 0
-    screen: str = "Screen"  # the class name of the screen on top
+    screen: str = "MainScreen"  # the class name of the screen on top
     size: tuple[int, int] = WIDE
 
 
