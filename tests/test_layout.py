@@ -248,6 +248,26 @@ def test_the_dataset_panel_is_as_wide_as_its_table_and_says_which_class_is_1(
     run(scenario, (120, 36), str(pass_fail_csv))
 
 
+@pytest.mark.parametrize("size", [(120, 36), (100, 30), (80, 24), (60, 20)])
+def test_the_dataset_table_fills_its_panel_whatever_sets_the_panels_width(
+    size: tuple[int, int], tmp_path: Path
+) -> None:
+    """One narrow column and many rows: the title is wider than the table, and in the pair
+    and single layouts the panel is wider still; the scrollbar stays at the panel's edge."""
+    path = tmp_path / "one.csv"
+    path.write_text("x,y\n" + "".join(f"{i % 7},{i % 2}\n" for i in range(500)))
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("1")
+        panel = app.query_one("#dataset")
+        table = app.query_one("#dataset-table", RowTable)
+        assert table.show_vertical_scrollbar
+        assert table.region.right == panel.content_region.right
+        assert "Dataset (500 rows)" in str(panel.border_title)
+
+    run(scenario, size, str(path))
+
+
 def test_the_seed_lecture_has_no_class_names_to_tell() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         assert dataset_lines(app)[0].split() == ["#", "x1", "x2", "y"]
