@@ -173,13 +173,19 @@ LINE_PIECES = st.lists(
 
 
 def strip_window(segments: list[Segment], scroll_x: int, width: int, base: Style) -> Strip:
-    """The window as Strip operations cut it (RowTable's first version): the reference."""
+    """The window as Strip operations cut it (RowTable's first version): the reference. An
+    ellipsis takes the style of the cell it stands in (a highlighted row stays highlighted)."""
+
+    def ellipsis(strip: Strip, cell: int) -> Strip:
+        styles = [s.style for s in strip.crop(cell, cell + 1)]
+        return Strip([Segment("…", styles[0] if styles and styles[0] else base)])
+
     full = Strip(segments)
     strip = full.crop(scroll_x, scroll_x + width)
     if full.cell_length > scroll_x + width and width > 1:
-        strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
+        strip = Strip.join([strip.crop(0, width - 1), ellipsis(strip, width - 1)])
     if scroll_x > 0 and strip.cell_length > 1:
-        strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
+        strip = Strip.join([ellipsis(strip, 0), strip.crop(1, width)])
     return strip.extend_cell_length(width, base)
 
 
