@@ -215,7 +215,7 @@ COMMANDS: tuple[Command, ...] = (
         "tab",
         "next_panel",
         "Panel",
-        "Select the next panel (one without room shows in another's place)",
+        "Select the next panel (and show it)",
         "tab",
     ),
     Command(
