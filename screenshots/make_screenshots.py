@@ -41,7 +41,7 @@ class Shot:
     keys: tuple[str, ...]
     steps: int = 0
     epochs: int = 0
-    screen: str = "Screen"  # the class name of the screen on top
+    screen: str = "MainScreen"  # the class name of the screen on top
     size: tuple[int, int] = WIDE
 
 
@@ -57,7 +57,7 @@ SHOTS = (
         ("right_square_bracket",) * CONVERGED_EPOCHS + ("c",),
         epochs=CONVERGED_EPOCHS,
     ),
-    Shot("compact-80x24.svg", (), ("right", "3"), steps=1, size=COMPACT),
+    Shot("compact-80x24.svg", (), ("right", "4"), steps=1, size=COMPACT),
 )
 
 

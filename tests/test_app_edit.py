@@ -21,7 +21,7 @@ from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.screens.edit import FIELDS, EditScreen
 
-SIZE = (80, 24)
+SIZE = (80, 21)  # one panel at a time, the width of a classic terminal
 FIELD_NAMES = [name for name, _ in FIELDS]
 
 # Each field's bad values, with the words its error line must hold. The seed lecture has 4 rows

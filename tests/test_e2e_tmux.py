@@ -29,7 +29,7 @@ def test_seed_lecture_steps_forward_and_back_then_quits(
     # Step 0: the seed lecture's start, full-data loss ln 2, all panels at once (no compact tabs).
     app.wait_for(
         ("step 0/0", "0.6931", "No step yet", "No gradient yet"),
-        hides=("5 predictions",),
+        hides=("3 predictions",),  # the tabs: none in the full layout
         seconds=FIRST_FRAME_SECONDS,
     )
 
@@ -50,21 +50,24 @@ def test_seed_lecture_steps_forward_and_back_then_quits(
     assert app.wait_for_exit() == "0"
 
 
-def test_compact_layout_shows_one_panel_and_the_gradient_after_a_step(
+def test_80x24_shows_the_batch_beside_the_gradient_and_a_selected_panel_in_its_place(
     launch: Callable[..., TmuxApp],
 ) -> None:
     app = launch(80, 24)
-    app.wait_for(("0.6931", "1 dataset", "5 predictions"), seconds=FIRST_FRAME_SECONDS)
-
-    # Only the gradient panel: neither the batch panel's text nor the predictions table.
-    app.press("3")
-    app.wait_for(("No gradient yet",), hides=("No step yet", "f before"))
-
-    app.press("Right")
+    # The derivation side by side, the tabs naming all five; no predictions table.
     app.wait_for(
-        ("60.50", "57.00", "58.75", "-0.5875"),
-        hides=("1.072e-06", "4.394e-32"),
+        ("0.6931", "1 dataset", "3 predictions", "No step yet", "No gradient yet"),
+        hides=("f after",),
+        seconds=FIRST_FRAME_SECONDS,
     )
+
+    # Step 1: z1 (batch) beside the gradient's terms, their mean and the new w0.
+    app.press("Right")
+    app.wait_for(("1.072e-06", "60.50", "57.00", "58.75", "-0.5875"), hides=("4.394e-32",))
+
+    # 3: the predictions take the batch's place; the gradient stays.
+    app.press("3")
+    app.wait_for(("4.394e-32", "60.50"), hides=("1.072e-06",))
 
     app.press("q")
     assert app.wait_for_exit() == "0"

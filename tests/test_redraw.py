@@ -173,13 +173,19 @@ LINE_PIECES = st.lists(
 
 
 def strip_window(segments: list[Segment], scroll_x: int, width: int, base: Style) -> Strip:
-    """The window as Strip operations cut it (RowTable's first version): the reference."""
+    """The window as Strip operations cut it (RowTable's first version): the reference. An
+    ellipsis takes the style of the cell it stands in (a highlighted row stays highlighted)."""
+
+    def ellipsis(strip: Strip, cell: int) -> Strip:
+        styles = [s.style for s in strip.crop(cell, cell + 1)]
+        return Strip([Segment("…", styles[0] if styles and styles[0] else base)])
+
     full = Strip(segments)
     strip = full.crop(scroll_x, scroll_x + width)
     if full.cell_length > scroll_x + width and width > 1:
-        strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", base)])])
+        strip = Strip.join([strip.crop(0, width - 1), ellipsis(strip, width - 1)])
     if scroll_x > 0 and strip.cell_length > 1:
-        strip = Strip.join([Strip([Segment("…", base)]), strip.crop(1, width)])
+        strip = Strip.join([ellipsis(strip, 0), strip.crop(1, width)])
     return strip.extend_cell_length(width, base)
 
 
@@ -264,9 +270,10 @@ def test_a_step_at_100k_rows_costs_the_tables_their_lines_on_screen(
                     assert 0 < drawn[f"{name}-table"] <= table.size.height, drawn
                 predictions = tables["predictions"]
                 top = int(predictions.scroll_offset.y)
-                for y in range(2, predictions.size.height):  # below the caption and names
+                above = len(predictions._header)  # the caption (wrapped) and the names
+                for y in range(above, predictions.size.height):
                     line = predictions.render_line(y).text
-                    i = top + y - 2
+                    i = top + y - above
                     assert line.split()[1 if line.startswith("▶") else 0] == str(i + 1), line
                     assert fmt_prob(float(event.predictions_after[i])) in line.split(), line
                     right = bool(event.z_after_all[i] >= 0) == bool(labels[i] == 1.0)

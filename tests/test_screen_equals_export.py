@@ -106,8 +106,10 @@ def check_step(app: LogSGDApp, engine: Engine, step: int) -> None:
     exported = set(equations(export))
     results = {lhs_and_result(equation) for equation in exported}
     for shown in equations(batch) + equations(gradients):
-        if shown.startswith("the other ") or "x1=" in shown:
-            continue  # "the other 12 rows, z = w.x as above:", or a row's data: not equations
+        if shown.startswith("the other ") or re.search(r"\bx\d+=", shown):
+            # "the other 12 rows, z = w.x as above:", or a row's data (or a wrapped part of
+            # it, "x5=-15.05 y6 = 1"): not equations
+            continue
         if shown.startswith("row "):  # a further row of a large batch: "row 9 z9 = -0.3"
             shown = shown.split(" ", 2)[2]
         elif shown.count(" = ") > 1 or " <- " in shown or not shown.startswith(("f", "loss")):

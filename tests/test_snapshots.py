@@ -1,4 +1,5 @@
-"""Snapshot tests: the seed lecture's screens at 120x36 and 80x24, compared as SVG."""
+"""Snapshot tests: the seed lecture's screens in each layout (120x36, 100x30, 80x24, 60x20),
+compared as SVG; the help and edit screens at 120x36 and 80x24."""
 
 # After an intended change of the look, regenerate the references and review the SVGs:
 #   pytest tests/test_snapshots.py --snapshot-update
@@ -15,6 +16,8 @@ from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 
 SIZES = {"120x36": (120, 36), "80x24": (80, 24)}
+# One size per layout: all five panels, the grid of four, the pair, one at a time.
+LAYOUT_SIZES = {**SIZES, "100x30": (100, 30), "60x20": (60, 20)}
 
 SnapCompare = Callable[..., bool]
 
@@ -39,10 +42,27 @@ async def submit_bad_edit(pilot: Pilot[int]) -> None:
     await pilot.press("enter")
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", LAYOUT_SIZES)
 @pytest.mark.parametrize("steps", [0, 1, 2])
 def test_main_screen(snap_compare: SnapCompare, steps: int, size: str) -> None:
-    assert snap_compare(seed_app(), press=["right"] * steps, terminal_size=SIZES[size])
+    assert snap_compare(seed_app(), press=["right"] * steps, terminal_size=LAYOUT_SIZES[size])
+
+
+def test_a_selected_panel_takes_its_place_in_the_grid(snap_compare: SnapCompare) -> None:
+    """100x30, 1: the dataset beside the batch, where the predictions were."""
+    assert snap_compare(seed_app(), press=["right", "1"], terminal_size=(100, 30))
+
+
+def test_the_dataset_scrolled_sideways_keeps_its_row_numbers_and_labels(
+    snap_compare: SnapCompare,
+) -> None:
+    """Breast cancer's 30 features in the pair layout's half: the columns between the row's
+    number and mark and its label scroll; the caption says which class is 1."""
+    app = LogSGDApp(
+        make_engine(resolve_setup(build_parser().parse_args(["--dataset", "breast-cancer"])))
+    )
+    press = ["1", "right", "shift+right", "shift+right"]
+    assert snap_compare(app, press=press, terminal_size=(80, 24))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -84,11 +84,11 @@ def test_seed_lecture_over_ssh_steps_forward_and_back_then_quits(
 def test_compact_layout_over_ssh_shows_the_gradient_after_a_step(
     connect: Callable[[int, int], TmuxApp],
 ) -> None:
-    session = connect(80, 24)
-    # 80x24 is below the full layout's size, so the app shows one panel at a time with tabs.
-    session.wait_for(("0.6931", "1 dataset", "5 predictions"), seconds=FIRST_FRAME_SECONDS)
+    session = connect(60, 20)
+    # 60x20 is below the two-panel layouts' size, so the app shows one panel at a time with tabs.
+    session.wait_for(("0.6931", "1 dataset", "5 chart"), seconds=FIRST_FRAME_SECONDS)
 
-    session.press("3")
+    session.press("4")
     session.wait_for(("No gradient yet",), hides=("No step yet", "f before"))
 
     # The gradient panel alone: both rows' w0 terms, their mean, and the new w0.

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.segment import Segment
 from test_screen_equals_export import NUMBER, equations
 
 from logsgd.core.builtin_datasets import load_builtin
@@ -98,7 +99,7 @@ def check_batch(app: LogSGDApp, event: Any, d: int) -> None:
     k = int(event.rows[i]) + 1
     x, w = event.inputs[i], event.weights_before
     start = next(n for n, line in enumerate(lines) if line.startswith(f"row {k}  "))
-    data = " ".join(lines[start : start + 3]).split()  # the data line, wrapped to the panel
+    data = " ".join(lines[start : start + 6]).split()  # the data line, wrapped to the panel
     listed = [f"x{j + 1}={fmt_data(x[j])}," for j in range(8)]
     more = ["…", "(99,992", "more)", f"y{k}", "=", fmt_data(event.labels[i])]
     assert data[: 2 + 8 + len(more)] == ["row", str(k), *listed, *more], data
@@ -138,11 +139,15 @@ def check_dataset(app: LogSGDApp, event: Any) -> None:
         cells = line.replace("▶", " ").replace("›", " ").split()
         i = top + y - 1
         assert cells[0] == str(i + 1)
-        for j, cell in enumerate(cells[1:-1]):  # the last may be cut at the edge
+        # The label stays at the right edge; the column before it may be cut ("…").
+        assert cells[-1] == fmt_data(app.engine.dataset.labels[i])
+        for j, cell in enumerate(cells[1:-2]):
             assert cell == fmt_data(inputs[i, j]), (i, j, line)
-        # What the table was handed to draw is the columns in view, not 100,000 of them.
-        text, offset = table._text_at(y) or (None, 0)
-        assert text is not None and offset == 0 and text.cell_len < 2 * table.size.width
+        # What the table was handed to draw is the columns in view, not 100,000 of them: the
+        # row's number, the columns in view and the label.
+        parts = table._text_at(y)
+        assert parts is not None and parts[0][1] == 0
+        assert all(text.cell_len < 2 * table.size.width for text, _ in parts)
 
 
 def check_chart(app: LogSGDApp, d: int) -> None:
@@ -220,12 +225,23 @@ def test_a_wide_tables_lines_in_view_are_the_whole_lines_cut_to_the_view() -> No
                 table.scroll_to(x=scroll_x, animate=False, immediate=True)
                 await pilot.pause()
                 assert int(table.scroll_offset.x) == scroll_x
-                lines = [table._header[0]] + [
+                above = len(table._header)  # the caption (class names), the names
+                lines = [table._header[-1]] + [
                     table._row_text(int(table.scroll_offset.y) + y) for y in range(8)
                 ]
-                for y, line in enumerate(lines):
+                # The row's mark and number (and a space) and its label (after its gap) stay;
+                # the columns between them are the whole line's, cut to the rest of the view.
+                left, right = table._frozen
+                assert right == 2 + len("diagnosis") and left == len("▶ 569 ")
+                length = table.virtual_size.width - 1  # one cell kept clear of the scrollbar
+                for y, line in enumerate(lines, start=above - 1):
+                    plain = whole(line).plain
                     segments = line_segments(whole(line), base, app.console)
-                    expected = "".join(s.text for s in window(segments, scroll_x, width, base))
+                    middle = next(Segment.divide(segments, [length - right]))
+                    cut = window(
+                        middle, left + scroll_x, width - left - right - 1, base, 0, scroll_x > 0
+                    )
+                    expected = plain[:left] + "".join(s.text for s in cut) + plain[-right:] + " "
                     assert table.render_line(y).text[:width] == expected, (scroll_x, y)
 
     asyncio.run(run())

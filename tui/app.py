@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,8 @@ import numpy as np
 from textual import actions, events, work
 from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal
+from textual.binding import ActiveBinding
+from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.reactive import reactive
@@ -32,7 +33,7 @@ from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Rese
 from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError, scaled
 from logsgd.tui.chartdata import chart_data
-from logsgd.tui.commands import COMMANDS, bindings
+from logsgd.tui.commands import COMMANDS, bindings, footer_commands
 from logsgd.tui.panels.batch import BatchPanel
 from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.panels.dataset import DatasetPanel
@@ -50,9 +51,6 @@ RUN_EPOCHS = 10
 # Runs longer than this many new steps go to a worker thread, with a progress bar.
 BACKGROUND_STEPS = 2000
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-# Below this size the five panels show one at a time (keys 1-5 and tab switch).
-COMPACT_WIDTH = 110
-COMPACT_HEIGHT = 30
 # Below this the panels cannot show a formula line; the app says so instead of drawing garbage.
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
@@ -64,12 +62,88 @@ BACK_ACTIONS = {c.action_name for c in COMMANDS if c.goes_back}
 MOVE_ACTIONS = {c.action_name for c in COMMANDS if c.queued}
 
 
-def tabs_text(selected: str) -> str:
-    """The compact layout's tabs, the selected one in reverse (our own markup, constant)."""
-    return "  ".join(
-        f"[reverse] {i} {name} [/]" if name == selected else f" {i} {name} "
+@dataclass(frozen=True)
+class Layout:
+    """Which panels a terminal of at least `min_size` shows, in PANELS' order (the two rows of
+    the full layout: dataset, batch, predictions over gradients, chart), and where a panel it
+    has no room for shows while it is selected: in place of the panel `stands_in_for` names."""
+
+    name: str
+    min_size: tuple[int, int]
+    shown: tuple[str, ...]  # empty: the selected panel alone
+    stands_in_for: Mapping[str, str]
+
+    def panels_on_screen(self, selected: str) -> tuple[str, ...]:
+        """The panels on screen while `selected` is selected, in PANELS' order."""
+        if not self.shown:
+            return (selected,)
+        replaced = self.stands_in_for.get(selected)
+        return tuple(
+            name for name in PANELS if name == selected or (name in self.shown and name != replaced)
+        )
+
+
+# The largest that fits is used. The derivation (batch, gradients) stays on screen down to
+# 80x24; a 100x30 laptop or SSH window also shows the predictions and the chart.
+LAYOUTS = (
+    Layout("full", (110, 30), PANELS, {}),
+    Layout(
+        "grid",
+        (90, 26),
+        ("batch", "predictions", "gradients", "chart"),
+        {"dataset": "predictions"},
+    ),
+    Layout(
+        "pair",
+        (70, 22),
+        ("batch", "gradients"),
+        {"dataset": "batch", "predictions": "batch", "chart": "gradients"},
+    ),
+    Layout("single", (MIN_WIDTH, MIN_HEIGHT), (), {}),
+)
+
+
+def layout_for(width: int, height: int) -> Layout | None:
+    """The layout for a terminal of this size; None below the smallest (too small)."""
+    for layout in LAYOUTS:
+        min_width, min_height = layout.min_size
+        if width >= min_width and height >= min_height:
+            return layout
+    return None
+
+
+def tabs_text(selected: str, on_screen: Iterable[str], width: int) -> str:
+    """The panels' keys, the selected one in reverse and those not on screen faint (our own
+    markup, constant); spaced out when the width allows."""
+    shown = set(on_screen)
+    tabs = [
+        (f" {i} {name} ", "reverse" if name == selected else "" if name in shown else "dim")
         for i, name in enumerate(PANELS, start=1)
-    )
+    ]
+    gap = "  " if sum(len(tab) + 2 for tab, _ in tabs) <= width else ""
+    return gap.join(f"[{style}]{tab}[/]" if style else tab for tab, style in tabs)
+
+
+class MainScreen(Screen[Any]):
+    """The app's screen: its Footer shows the commands that fit its width (see footer_commands)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, with `show` on for the Footer's commands at this width
+        only, and those first, in their Footer order: the Footer draws them in this order."""
+        active = super().active_bindings
+        app = self.app
+        place = app.footer_places if isinstance(app, LogSGDApp) else {}
+        first = sorted(
+            (key for key, found in active.items() if found.binding.id in place),
+            key=lambda key: place[active[key].binding.id or ""],
+        )
+        bindings = {key: active[key] for key in first}
+        for key, found in active.items():
+            if key not in bindings:
+                hidden = replace(found.binding, show=False) if found.binding.show else None
+                bindings[key] = found._replace(binding=hidden) if hidden else found
+        return bindings
 
 
 class LogSGDApp(App[int]):
@@ -98,20 +172,29 @@ class LogSGDApp(App[int]):
         self._moves: list[int] = []
         self._flush_scheduled = False
         self._bindings_key: tuple[bool, bool] | None = None
+        # The layout for the terminal's size (None: too small), and the Footer's commands at
+        # its width: their ids and places (MainScreen.active_bindings reads them).
+        self.layout: Layout | None = None
+        self.footer_places: dict[str, int] = {}
         engine.subscribe(self.engine_message)
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen(id="_default")
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status-text").data_bind(LogSGDApp.state)
-        # The two rows of panels share the height between the status line and the Footer.
-        with Horizontal(id="top", classes="row"):
-            yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
-            yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
-            yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
-        with Horizontal(id="bottom", classes="row"):
-            yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
-            yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
+        # The two rows of panels share the height between the status line and the Footer, in
+        # PANELS' order; the layout (LAYOUTS) says which show, app.tcss how they are sized.
+        with Vertical(id="panels"):
+            with Horizontal(id="top", classes="row"):
+                yield DatasetPanel(id="dataset", classes="panel").data_bind(LogSGDApp.state)
+                yield BatchPanel(id="batch", classes="panel").data_bind(LogSGDApp.state)
+                yield PredictionsPanel(id="predictions", classes="panel").data_bind(LogSGDApp.state)
+            with Horizontal(id="bottom", classes="row"):
+                yield GradientsPanel(id="gradients", classes="panel").data_bind(LogSGDApp.state)
+                yield ChartPanel(id="chart", classes="panel").data_bind(LogSGDApp.state)
         # The tabs (compact layout), the too-small notice and the progress bar (a background
         # run) are mounted when needed: every widget costs the first frame its mount, its
         # styles and its rendering.
@@ -161,20 +244,42 @@ class LogSGDApp(App[int]):
         self._fit_to(event.size)
 
     def _fit_to(self, size: Size) -> None:
-        """The layout for the terminal's size: all panels, one at a time, or a notice."""
+        """The layout for the terminal's size (see LAYOUTS), or a notice that it is too small;
+        and the Footer's commands that fit its width."""
         width, height = size
-        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.set_class(too_small, "too-small")
+        layout = layout_for(width, height)
+        self.set_class(layout is None, "too-small")
         self._place(
             "too-small",
-            too_small,
+            layout is None,
             f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}\n(now {width}x{height})",
         )
-        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
-        self.set_class(compact, "compact")
-        self.query_one(Footer).compact = compact
-        selected = self.state.selected_panel if self.state is not None else "batch"
-        self._place("tabs", compact, tabs_text(selected))
+        for each in LAYOUTS:
+            self.set_class(each is layout, f"layout-{each.name}")
+        self.layout = layout
+        self._arrange(self.state.selected_panel if self.state is not None else "batch")
+        footer = self.query_one(Footer)
+        footer.compact = layout is not LAYOUTS[0]
+        commands, palette = footer_commands(width, footer.compact)
+        places = {command.id: place for place, command in enumerate(commands)}
+        if places != self.footer_places or palette != footer.show_command_palette:
+            self.footer_places = places
+            footer.show_command_palette = palette
+            self.refresh_bindings()
+
+    def _arrange(self, selected: str) -> None:
+        """Show the panels of the layout while `selected` is selected, and the tabs (every
+        layout but the full one), the selected one marked."""
+        layout = self.layout
+        on_screen = layout.panels_on_screen(selected) if layout is not None else ()
+        for name in PANELS:
+            panel = self.query_one(f"#{name}")
+            panel.display = name in on_screen
+            panel.set_class(name == selected, "-selected")
+        for row in self.query(".row"):
+            row.display = any(panel.display for panel in row.query(".panel"))
+        tabs = layout is not None and layout is not LAYOUTS[0]
+        self._place("tabs", tabs, tabs_text(selected, on_screen, self.size.width))
 
     def _place(self, name: str, shown: bool, text: str) -> None:
         """Mount the Static #name showing text, or update it, or remove it when not shown."""
@@ -187,15 +292,6 @@ class LogSGDApp(App[int]):
             self.mount(Static(text, id=name), before=self.query_one(Footer))
         else:
             static.update(text)
-
-    def _select(self, selected: str) -> None:
-        """Mark the selected panel (the compact layout shows it alone) and its tab."""
-        for name in PANELS:
-            self.query_one(f"#{name}").set_class(name == selected, "-selected")
-        for row in self.query(".row"):
-            row.set_class(bool(row.query(f"#{selected}")), "-has-selected")
-        for tabs in self.query("#tabs").results(Static):
-            tabs.update(tabs_text(selected))
 
     def _show_progress(self, shown: bool) -> None:
         """The progress bar of a background run, mounted while it runs."""
@@ -246,7 +342,7 @@ class LogSGDApp(App[int]):
             if new.playing:
                 self._timer = self.set_interval(1.0 / new.speed, self._autoplay_tick)
         if old is None or old.selected_panel != new.selected_panel:
-            self._select(new.selected_panel)
+            self._arrange(new.selected_panel)
         if bool(old and old.busy) != bool(new.busy):
             self.set_class(bool(new.busy), "busy")
             self._show_progress(bool(new.busy))

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from logsgd.tui.state import PANELS
+
 
 @dataclass(frozen=True)
 class Command:
@@ -17,7 +19,8 @@ class Command:
     label: str  # the Footer and palette title
     help: str  # one line for the help screen and the palette
     keys_shown: str  # how a person types it
-    footer: bool = False
+    # Its place in the Footer, 1 first: a narrow Footer keeps the first that fit whole. 0: none.
+    footer: int = 0
     changes_run: bool = False  # moves the cursor or changes settings: refused during a run
     goes_back: bool = False  # nothing to do at step 0: greyed out there
     queued: bool = False  # an arrow-key move: queued, the queue applied before any other command
@@ -35,6 +38,15 @@ class Command:
         return self.action.split("(", 1)[0]
 
 
+# What the panel keys call each panel (palette label, help line); numbered in PANELS' order.
+PANEL_NAMES = {
+    "dataset": ("Dataset", "dataset panel"),
+    "batch": ("Batch", "current-batch panel"),
+    "predictions": ("Predictions", "predictions panel"),
+    "gradients": ("Gradients", "gradient panel"),
+    "chart": ("Chart panel", "chart panel"),
+}
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         "step",
@@ -43,7 +55,7 @@ COMMANDS: tuple[Command, ...] = (
         "Step",
         "Next step: run the next mini-batch",
         "→ space l",
-        footer=True,
+        footer=1,
         changes_run=True,
         queued=True,
     ),
@@ -54,7 +66,7 @@ COMMANDS: tuple[Command, ...] = (
         "Back",
         "Previous step (disabled at step 0)",
         "← backspace h",
-        footer=True,
+        footer=2,
         changes_run=True,
         goes_back=True,
         queued=True,
@@ -66,7 +78,7 @@ COMMANDS: tuple[Command, ...] = (
         "Epoch»",
         "Forward to the next epoch boundary",
         "]",
-        footer=True,
+        footer=8,
         changes_run=True,
     ),
     Command(
@@ -109,7 +121,7 @@ COMMANDS: tuple[Command, ...] = (
         "Play",
         "Play or pause autoplay",
         "p",
-        footer=True,
+        footer=5,
         changes_run=True,
     ),
     Command("faster", "plus,equals_sign", "faster", "Faster", "Autoplay faster", "+"),
@@ -121,7 +133,7 @@ COMMANDS: tuple[Command, ...] = (
         "lr×2",
         "Double the learning rate (from the next step)",
         "u",
-        footer=True,
+        footer=6,
         changes_run=True,
     ),
     Command(
@@ -131,7 +143,7 @@ COMMANDS: tuple[Command, ...] = (
         "lr÷2",
         "Halve the learning rate (from the next step)",
         "d",
-        footer=True,
+        footer=7,
         changes_run=True,
     ),
     Command(
@@ -183,7 +195,7 @@ COMMANDS: tuple[Command, ...] = (
         "Edit",
         "Edit lr, batch size, seed, λ, μ, initial weights",
         "e",
-        footer=True,
+        footer=9,
         changes_run=True,
     ),
     Command(
@@ -196,10 +208,15 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
-        "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
+        "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=10
     ),
     Command(
-        "panel", "tab", "next_panel", "Panel", "Select the next panel (compact: show it)", "tab"
+        "panel",
+        "tab",
+        "next_panel",
+        "Panel",
+        "Select the next panel (and show it)",
+        "tab",
     ),
     Command(
         "scroll-up", "up", "scroll_panel(0, -1)", "Scroll up", "Scroll the selected panel up", "↑"
@@ -244,33 +261,20 @@ COMMANDS: tuple[Command, ...] = (
         "Scroll the selected panel right (wide tables)",
         "shift+→",
     ),
-    Command(
-        "panel-dataset", "1", "show_panel('dataset')", "Dataset", "Show the dataset panel", "1"
-    ),
-    Command(
-        "panel-batch", "2", "show_panel('batch')", "Batch", "Show the current-batch panel", "2"
-    ),
-    Command(
-        "panel-gradients",
-        "3",
-        "show_panel('gradients')",
-        "Gradients",
-        "Show the gradient panel",
-        "3",
-    ),
-    Command("panel-chart", "4", "show_panel('chart')", "Chart panel", "Show the chart panel", "4"),
-    Command(
-        "panel-predictions",
-        "5",
-        "show_panel('predictions')",
-        "Predictions",
-        "Show the predictions panel",
-        "5",
+    *(
+        Command(
+            f"panel-{name}",
+            str(number),
+            f"show_panel({name!r})",
+            label,
+            f"Show the {what}",
+            str(number),
+        )
+        for number, name in enumerate(PANELS, start=1)
+        for label, what in [PANEL_NAMES[name]]
     ),
     Command("cancel", "escape", "cancel", "Cancel", "Cancel a background run", "Esc"),
-    Command(
-        "help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=True
-    ),
+    Command("help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=3),
     Command(
         "screenshot",
         "f12",
@@ -286,10 +290,38 @@ COMMANDS: tuple[Command, ...] = (
         "Quit",
         "Quit (ctrl+q from any screen)",
         "q ctrl+q",
-        footer=True,
+        footer=4,
         everywhere="ctrl+q",
     ),
 )
+
+
+# The command palette's entry, docked at the Footer's right, in cells: "▏^p palette" (compact),
+# with a cell of padding each side of the key and after the label (not compact).
+PALETTE_CELLS = {True: 11, False: 14}
+
+
+def footer_cells(command: Command, compact: bool) -> int:
+    """The cells a command takes in Textual's Footer: its key, a space and its label, and one
+    cell of margin (compact) or one of padding either side (not compact)."""
+    key = command.keys_shown.split()[0]
+    return len(key) + len(command.label) + (2 if compact else 3)
+
+
+def footer_commands(width: int, compact: bool) -> tuple[tuple[Command, ...], bool]:
+    """The Footer's commands at this width, by their place in it, and whether the palette's
+    entry fits after them. Each is shown whole or not at all, the first ones first; help and
+    quit (3 and 4) fit at any width the app runs at."""
+    ranked = sorted((c for c in COMMANDS if c.footer), key=lambda c: c.footer)
+    shown: list[Command] = []
+    used = 0
+    for command in ranked:
+        cells = footer_cells(command, compact)
+        if used + cells > width:
+            break
+        shown.append(command)
+        used += cells
+    return tuple(shown), used + PALETTE_CELLS[compact] <= width
 
 
 def bindings() -> list[BindingType]:
@@ -300,7 +332,7 @@ def bindings() -> list[BindingType]:
                 c.keys,
                 c.action,
                 c.label,
-                show=c.footer,
+                show=c.footer > 0,
                 key_display=c.keys_shown.split()[0],
                 id=c.id,
                 tooltip=c.help,

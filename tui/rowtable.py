@@ -28,8 +28,10 @@ class WideLine(NamedTuple):
 
 Line = Text | WideLine
 RowRenderer = Callable[[int], Line]
-# A line as drawn: its text and the line's cell that the text starts at.
-Drawn = tuple[Text, int]
+# A line as drawn: its text and the line's cell that the text starts at; for a line with
+# frozen columns, one such part each for the left columns, the middle in view and the right.
+Part = tuple[Text, int]
+Drawn = tuple[Part, ...]
 # The column names of a table; a panel's caption above them is plain bold.
 COLUMN_HEADER_STYLE = "bold underline"
 CAPTION_STYLE = "bold"
@@ -41,6 +43,10 @@ class RowTable(ScrollView, can_focus=False):
 
     It never takes focus: the arrow keys belong to stepping. The app scrolls the selected
     panel with up/down/page keys instead.
+
+    With `frozen` (left, right), the first `left` and last `right` cells of every wide line
+    stay put when the table scrolls sideways (a row's number and label); the cells between
+    them scroll, and other lines (a caption) are drawn from their first cell.
     """
 
     DEFAULT_CSS = """
@@ -59,6 +65,7 @@ class RowTable(ScrollView, can_focus=False):
         # What each line on screen showed when last drawn, and the view it was drawn in.
         self._drawn: dict[int, Drawn | None] = {}
         self._drawn_view: tuple[int, int, int] | None = None
+        self._frozen = (0, 0)
 
     def set_content(
         self,
@@ -67,6 +74,7 @@ class RowTable(ScrollView, can_focus=False):
         row_text: RowRenderer,
         width: int,
         visible: tuple[int, int] | None = None,
+        frozen: tuple[int, int] = (0, 0),
     ) -> None:
         """Replace what the table shows; cheap, whatever n_rows is.
 
@@ -78,6 +86,8 @@ class RowTable(ScrollView, can_focus=False):
         self._header = tuple(header)
         self._n_rows = n_rows
         self._row_text = row_text
+        if frozen != self._frozen:
+            self._frozen, self._drawn_view = frozen, None
         set_scroll_size(self, Size(width, n_rows + len(self._header)))
         if visible is not None:
             self.show_rows(*visible)
@@ -94,7 +104,7 @@ class RowTable(ScrollView, can_focus=False):
 
     def _text_at(self, y: int) -> Drawn | None:
         """The text of line y on screen and the cell it starts at (None below the last row);
-        a wide line is built for the cells in view only."""
+        a wide line is built for the cells in view only (and its frozen columns)."""
         if y < len(self._header):
             line = self._header[y]
         else:
@@ -103,9 +113,26 @@ class RowTable(ScrollView, can_focus=False):
                 return None
             line = self._row_text(index)
         if isinstance(line, Text):
-            return line, 0
+            return ((line, 0),)
         scroll_x, _, width = self._drawn_view or self._view()
-        return line.cells(scroll_x, scroll_x + width)
+        middle = self._middle_width(line, scroll_x, width)
+        if middle is None:
+            return (line.cells(scroll_x, scroll_x + width),)
+        left, right = self._frozen
+        return (
+            line.cells(0, left),
+            line.cells(left + scroll_x, left + scroll_x + middle),
+            line.cells(line.length - right, line.length),
+        )
+
+    def _middle_width(self, line: WideLine, scroll_x: int, width: int) -> int | None:
+        """The width of a wide line's scrolled middle, between its frozen columns and before
+        the blank the table keeps after the line; None when none is frozen or all fits."""
+        left, right = self._frozen
+        if left == right == 0 or (scroll_x == 0 and self.virtual_size.width <= width):
+            return None
+        middle = width - left - right - max(0, self.virtual_size.width - line.length)
+        return middle if middle > 1 else None
 
     def set_lines(self, lines: Sequence[Text], header: Sequence[Text] = ()) -> None:
         """Show a long text under its header lines, each line wrapped to the width.
@@ -119,9 +146,10 @@ class RowTable(ScrollView, can_focus=False):
         self.set_content(header, len(lines), lines.__getitem__, widest)
 
     def wrapped(self, line: Text) -> list[Text]:
-        """A line as it fits the width (beside the vertical scrollbar): itself, or broken at
-        spaces (folded where a word is wider). Itself before the first layout."""
-        width = self.container_size.width - self.styles.scrollbar_size_vertical
+        """A line as it fits the width (one cell clear of the vertical scrollbar, as
+        Panel.text_width): itself, or broken at spaces (folded where a word is wider). Itself
+        before the first layout."""
+        width = self.container_size.width - self.styles.scrollbar_size_vertical - 1
         if width <= 0 or line.cell_len <= width:
             return [line]
         return list(line.wrap(self.app.console, width, overflow="fold"))
@@ -161,9 +189,32 @@ class RowTable(ScrollView, can_focus=False):
         self._drawn[y] = drawn
         if drawn is None:
             return Strip.blank(width, base)
-        text, offset = drawn
-        segments = line_segments(text, base, self.app.console)
-        return Strip(window(segments, scroll_x, width, base, offset), width)
+        console = self.app.console
+        if len(drawn) == 1:
+            text, offset = drawn[0]
+            if self._frozen != (0, 0) and self._header_is_caption(y):
+                scroll_x = 0  # a caption, drawn from its first cell
+            segments = line_segments(text, base, console)
+            return Strip(window(segments, scroll_x, width, base, offset), width)
+        (lead, _), (middle, offset), (tail, tail_offset) = drawn
+        left, right = self._frozen
+        line_length = tail_offset + tail.cell_len
+        end = line_length - right  # where the middle ends, in the line's cells
+        middle_width = width - left - right - max(0, self.virtual_size.width - line_length)
+        middle_segments = _cells(line_segments(middle, base, console), 0, end - offset)
+        shown = [
+            *_padded(_cells(line_segments(lead, base, console), 0, left), left, base),
+            *window(middle_segments, left + scroll_x, middle_width, base, offset, scroll_x > 0),
+            *_padded(
+                _cells(line_segments(tail, base, console), end - tail_offset, line_length),
+                right,
+                base,
+            ),
+        ]
+        return Strip(_padded(shown, width, base), width)
+
+    def _header_is_caption(self, y: int) -> bool:
+        return y < len(self._header) and isinstance(self._header[y], Text)
 
 
 def whole(line: Line) -> Text:
@@ -176,7 +227,12 @@ def whole(line: Line) -> Text:
 
 
 def window(
-    segments: list[Segment], scroll_x: int, width: int, base: Style, offset: int = 0
+    segments: list[Segment],
+    scroll_x: int,
+    width: int,
+    base: Style,
+    offset: int = 0,
+    cut_left: bool | None = None,
 ) -> list[Segment]:
     """Cells scroll_x .. scroll_x + width of a line, padded with spaces to `width` cells;
     `segments` are the line's cells from `offset` on (a wide line's part in view).
@@ -185,23 +241,38 @@ def window(
     marked with an ellipsis instead. Built as segments and made into one Strip by the caller:
     Strip operations (crop, join, extend) make a Strip each, with its caches, and a table
     that scrolls to the batch redraws every line of it on every step.
+
+    `cut_left` says whether cells before the window are left out (by default: when scrolled).
     """
-    cut_left = scroll_x > 0
+    if cut_left is None:
+        cut_left = scroll_x > 0
     scroll_x -= offset
     length = Segment.get_line_length(segments)
     if not cut_left and length <= width:  # the common case: the whole line, padded
         return segments + [Segment(" " * (width - length), base)] if length < width else segments
     shown = _cells(segments, scroll_x, scroll_x + width)
     shown_length = max(0, min(length, scroll_x + width) - scroll_x)
-    ellipsis = Segment("…", base)
+    ellipsis = Segment("…", _style_at(shown, -1) or base)
     if length > scroll_x + width and width > 1:
         shown, shown_length = [*_cells(shown, 0, width - 1), ellipsis], width
     if cut_left and shown_length > 1:
-        shown = [ellipsis, *_cells(shown, 1, width)]
+        shown = [Segment("…", _style_at(shown, 0) or base), *_cells(shown, 1, width)]
         shown_length = min(shown_length, width)
     if shown_length < width:
         shown.append(Segment(" " * (width - shown_length), base))
     return shown
+
+
+def _style_at(segments: list[Segment], index: int) -> Style | None:
+    """The style of the first (0) or last (-1) segment: an ellipsis in a highlighted row is
+    highlighted too."""
+    return segments[index].style if segments else None
+
+
+def _padded(segments: list[Segment], width: int, base: Style) -> list[Segment]:
+    """The segments, padded with spaces to `width` cells."""
+    length = Segment.get_line_length(segments)
+    return segments + [Segment(" " * (width - length), base)] if length < width else segments
 
 
 def _cells(segments: list[Segment], start: int, end: int) -> list[Segment]:
@@ -214,12 +285,12 @@ def _same(a: Drawn | None, b: Drawn | None) -> bool:
     """Drawn alike: Text's own == ignores the style of the whole line."""
     if a is None or b is None:
         return a is b
-    (a_text, a_offset), (b_text, b_offset) = a, b
-    return (
+    return len(a) == len(b) and all(
         a_offset == b_offset
         and a_text.plain == b_text.plain
         and a_text.style == b_text.style
         and a_text.spans == b_text.spans
+        for (a_text, a_offset), (b_text, b_offset) in zip(a, b, strict=True)
     )
 
 

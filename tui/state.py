@@ -9,7 +9,9 @@ from logsgd.core.events import StepEvent
 from logsgd.core.maths import FloatArray
 
 ChartMode = Literal["weights", "loss"]
-PANELS = ("dataset", "batch", "gradients", "chart", "predictions")
+# The panels in reading order of the full layout (left to right, top to bottom): keys 1-5, tab,
+# the tabs line and the help screen number them in this order, and the app lays them out in it.
+PANELS = ("dataset", "batch", "predictions", "gradients", "chart")
 
 
 @dataclass(frozen=True, eq=False)

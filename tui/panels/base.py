@@ -70,9 +70,10 @@ class Panel(Widget):
         """Columns available for text (inside border, padding and scrollbar); 80 before layout.
 
         The vertical scrollbar's column is always kept free: a line that filled it would make
-        a horizontal scrollbar come and go from step to step, and the screen re-lay out.
+        a horizontal scrollbar come and go from step to step, and the screen re-lay out. So
+        is one cell before it: a number against the scrollbar's thumb reads as "1.000e-08▇".
         """
-        width = self.content_region.width - 1
+        width = self.content_region.width - 2
         return width if width > 10 else 80
 
     def show(self, state: ViewState) -> None:

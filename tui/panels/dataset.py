@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.geometry import Size
 
 from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
 from logsgd.tui.panels.base import Panel
-from logsgd.tui.rowtable import COLUMN_HEADER_STYLE, RowTable, WideLine
-from logsgd.tui.state import ViewState
+from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable, WideLine
+from logsgd.tui.state import DataInfo, ViewState
 
 BATCH_MARK = "▶"
 NEXT_MARK = "›"
+# The border's key to the marks, where they appear (short: the panel is as narrow as its data).
+MARKS_KEY = f"{BATCH_MARK} batch {NEXT_MARK} next"
 # Rows whose written cells are kept (a few screens' worth, whatever the data's size).
 MAX_ROWS_KEPT = 4096
 # Column widths come from at most this many rows, spread over the data, and at most this many
@@ -66,6 +69,19 @@ def sampled_rows(n: int, d: int) -> range:
     return range(n) if n <= most else range(0, n, max(1, n // most))
 
 
+def caption(data: DataInfo, standardized: bool) -> str:
+    """What the table's numbers are, when there is more to say than the column names: which
+    class the label's 1 stands for (as the exports say it) and whether the features are
+    standardized. Class names are the data's text: shown as literal text, never markup."""
+    said = []
+    zero, one = data.class_names
+    if (zero, one) != ("0", "1"):
+        said.append(f"{data.label_name}: {one} = 1")
+    if standardized:
+        said.append("standardized")
+    return " · ".join(said)
+
+
 def cell_widths(values: FloatArray) -> np.ndarray:
     """The width of each value as written, column by column: (rows, columns) -> (columns,)."""
     if values.size == 0:
@@ -75,7 +91,13 @@ def cell_widths(values: FloatArray) -> np.ndarray:
 
 
 class DatasetPanel(Panel):
-    """The data as the engine uses it; rows of the current batch marked ▶, the next batch ›."""
+    """The data as the engine uses it; rows of the current batch marked ▶, the next batch ›.
+
+    As wide as its table (width: auto), within what the layout allows; when narrower, the
+    feature columns scroll sideways between the row's mark and number and its label.
+    """
+
+    wraps_to_width = True  # the caption
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -86,6 +108,7 @@ class DatasetPanel(Panel):
         # from step to step, only the marks do (a memo of the formatting, cleared with the
         # data).
         self._cells: dict[tuple[int, int, int], str] = {}
+        self._text_cells = 0
         # Columns that a row drawn showed wider than the sample had measured them.
         self._wider: dict[int, int] = {}
 
@@ -103,6 +126,8 @@ class DatasetPanel(Panel):
         widths = np.maximum(widths, cell_widths(values))
         widths[-1] = max(int(widths[-1]), 1)
         self._columns = Columns(2 + max(len(str(n)), 1), widths)
+        # The panel is as wide as its table (app.tcss: width auto), the table as its lines.
+        self.refresh(layout=True)
 
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         return (state.event, state.data)
@@ -110,11 +135,25 @@ class DatasetPanel(Panel):
     def show(self, state: ViewState) -> None:
         self._draw(state, scroll_to_batch=True)
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        """As wide as the table (app.tcss: width auto, the table's too), and as the border's
+        title and key and the caption: a title cut short would hide how many rows there are."""
+        table = super().get_content_width(container, viewport)
+        return max(table, self._text_cells)
+
     def _draw(self, state: ViewState, scroll_to_batch: bool) -> None:
         event = state.event
         data = state.data
         n = state.n_rows
-        self.set_titles(f"Dataset ({n} rows)", "standardized" if event.standardized else "")
+        title = f"Dataset ({n} rows)"
+        self.set_titles(title, MARKS_KEY)
+        said = caption(data, event.standardized)
+        # Border text needs "─ " and " ─" inside the corners; the caption the table's gap
+        # and scrollbar.
+        cells = max(len(title) + 4, len(MARKS_KEY) + 4, Text(said).cell_len + 2)
+        if self._text_cells != cells:
+            self._text_cells = cells
+            self.refresh(layout=True)
         key = (data, event.standardized)  # the object, not its id: ids are reused
         if key != self._data_key:
             self._data_key = key
@@ -166,12 +205,17 @@ class DatasetPanel(Panel):
             return WideLine(cells, columns.length)
 
         shown = batch or upcoming
-        self.query_one(RowTable).set_content(
-            [WideLine(header_cells, columns.length)],
+        table = self.query_one(RowTable)
+        captions = table.wrapped(Text(said, style=CAPTION_STYLE)) if said else []
+        label_width = len(GAP) + int(columns.widths[-1]) if columns.widths.size else 0
+        table.set_content(
+            [*captions, WideLine(header_cells, columns.length)],
             n,
             row_text,
-            columns.length + 2,
+            columns.length + 1,  # one cell clear of the scrollbar
             visible=(min(shown), max(shown)) if shown and scroll_to_batch else None,
+            # The mark and number with the space after them, and the label with the one before.
+            frozen=(columns.lead + 1, label_width),
         )
 
     def _note_widths(self, written: list[str], first: int) -> None:
