@@ -17,7 +17,8 @@ from textual.widgets import Footer, Static
 from logsgd.tui.app import LAYOUTS, MIN_HEIGHT, MIN_WIDTH, LogSGDApp, layout_for
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 from logsgd.tui.commands import COMMANDS
-from logsgd.tui.panels.dataset import BATCH_MARK, MARKS_KEY, NEXT_MARK
+from logsgd.tui.marks import BATCH_MARK, NEXT_MARK
+from logsgd.tui.panels.dataset import MARKS_KEY
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.screens.help import help_table
 from logsgd.tui.state import PANELS

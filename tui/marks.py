@@ -33,8 +33,8 @@ CHART_LINES = (
 )
 
 MARKS = (
-    Mark(BATCH_MARK, "this batch", "dataset, predictions: a row of the batch this step ran"),
-    Mark(NEXT_MARK, "next batch", "dataset: a row of the batch the next step runs"),
+    Mark(BATCH_MARK, "batch", "dataset, predictions: a row of the batch this step ran"),
+    Mark(NEXT_MARK, "next", "dataset: a row of the batch the next step runs"),
     Mark(LARGEST_MARK, "largest term", "gradient: the term largest in size of each weight"),
     Mark(f"{RIGHT_MARK} {WRONG_MARK}", "right, wrong", "predictions: the class is right, wrong"),
     Mark(FLIP_MARK, "class flipped", "predictions: the class changed in this step"),

@@ -152,7 +152,18 @@ class RowTable(ScrollView, can_focus=False):
         width = self.container_size.width - self.styles.scrollbar_size_vertical - 1
         if width <= 0 or line.cell_len <= width:
             return [line]
-        return list(line.wrap(self.app.console, width, overflow="fold"))
+        first, *rest = line.wrap(self.app.console, width, overflow="fold")
+        # The lines after the first keep the line's indent and two more, as an equation's
+        # continuation does: a piece back at the margin reads as a line of its own.
+        plain = line.plain
+        hang = len(plain) - len(plain.lstrip(" ")) + 2
+        if not rest or hang > width // 2:
+            return [first, *rest]
+        start = len(first.plain)
+        while start < len(plain) and plain[start] == " ":
+            start += 1
+        pieces = line[start:].wrap(self.app.console, width - hang, overflow="fold")
+        return [first, *(Text(" " * hang).append_text(piece) for piece in pieces)]
 
     def lines(self) -> list[str]:
         """The plain text of every line, header first, on screen or not (wide lines whole)."""

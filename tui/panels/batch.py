@@ -46,8 +46,10 @@ def wrap_terms(first: str, terms: list[str], joiner: str, indent: str, width: in
     lead = joiner.strip()
     lines: list[str] = []
     line = first + terms[0]
-    for term in terms[1:]:
-        if len(line) + len(joiner) + len(term) > width and len(line) > len(indent) + 2:
+    for n, term in enumerate(terms[1:], start=2):
+        # A term that is not the last carries the joiner's mark (",") if the line breaks after it.
+        room = len(lead) if n < len(terms) else 0
+        if len(line) + len(joiner) + len(term) + room > width and len(line) > len(indent) + 2:
             lines.append(line + lead)
             line = f"{indent}{term}"
         else:

@@ -27,11 +27,11 @@ KEY = key_line(MARKS[0], MARKS[4])
 
 
 def predictions_title(class_names: tuple[str, str]) -> str:
-    """'Predictions · 1 = malignant, 0 = benign': what pred and y stand for, when the labels
-    had names (a label column of pass/fail once showed only 0/1 here)."""
+    """'Predictions · 1 = malignant': what pred and y stand for, when the labels had names (a
+    label column of pass/fail once showed only 0/1 here; the dataset panel names both)."""
     if class_names == ("0", "1"):
         return "Predictions"
-    return f"Predictions · 1 = {class_names[1]}, 0 = {class_names[0]}"
+    return f"Predictions · 1 = {class_names[1]}"
 
 
 class RowsOfF:

@@ -29,7 +29,7 @@ FIELD_MAX_LENGTH = 64
 FIELDS = tuple(
     (name, SETTING_NAMES[name] + hint)
     for name, hint in (
-        ("learning_rate", " lr"),
+        ("learning_rate", " (lr)"),
         ("batch_size", ""),
         ("seed", " (for shuffling)"),
         ("l2", ""),
