@@ -98,6 +98,7 @@ class BatchPanel(Panel):
             return
         lines += [Text(""), Text(f"the other {rest} rows, z = w.x as above:", style="italic")]
         head = [part for line in lines for part in table.wrapped(line)]
+        tail = [part for line in tail for part in table.wrapped(line)]
 
         def line_at(index: int) -> Text:
             """Line `index` of the text: the head, three lines per further row, the tail."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.text import Text
 from textual.app import ComposeResult
 
@@ -31,15 +33,23 @@ def listed_weights(gradient: FloatArray) -> list[int]:
     return [*largest_in_size(gradient[:d], WEIGHTS_LISTED), d]
 
 
+class Block(NamedTuple):
+    """A weight's block of lines in the panel."""
+
+    j: int
+    label: str
+    first: int
+    last: int
+
+
 class GradientsPanel(Panel):
     """dL/dw_j = mean_i (f_i - y_i) x_ij, then w_j <- w_j - lr g_j, for every weight (of many,
     for the largest gradients and the bias)."""
 
     wraps_to_width = True
-    # Where each weight's block ends (its last line in the table) and its heading: a block
-    # not wholly above the fold is named in the border ("w2 (bias) ↓"), not left to a
-    # one-cell scrollbar.
-    _blocks: list[tuple[int, str]] = []
+    # Where each weight's block starts and ends (lines in the table): what is below the fold
+    # is named in the border ("w2 (bias) ↓", "w1 to w4 ↓"), not left to a one-cell scrollbar.
+    _blocks: list[Block] = []
 
     def compose(self) -> ComposeResult:
         yield RowTable(id="gradients-body")
@@ -52,11 +62,14 @@ class GradientsPanel(Panel):
         """The border's subtitle: the mark's key, after the blocks below the fold, if any."""
         table = self.query_one("#gradients-body", RowTable)
         bottom = int(table.scroll_offset.y) + table.scrollable_content_region.height - 1
-        below = [label for last, label in self._blocks if last >= bottom]
         key = f"{LARGEST_MARK} largest term"
-        if below:
-            more = f" and {len(below) - 1} more" if len(below) > 1 else ""
-            key = f"{below[0]}{more} {BELOW_MARK} · {key}"
+        # The weights whose blocks start below the fold, or else the one that goes on there.
+        below = [block for block in self._blocks if block.first >= bottom]
+        below = below or [block for block in self._blocks if block.last >= bottom][:1]
+        if len(below) == 1:
+            key = f"{below[0].label} {BELOW_MARK} · {key}"
+        elif below:
+            key = f"w{below[0].j} to w{below[-1].j} {BELOW_MARK} · {key}"
         self.set_titles("Gradient per weight", key)
 
     def show(self, state: ViewState) -> None:
@@ -93,6 +106,7 @@ class GradientsPanel(Panel):
             if n:
                 lines.append(Text(""))
             label = state.data.weight_label(j)
+            first = len(lines)
             lines.append(Text(label, style="bold underline"))
             if event.batch_size > MAX_TERMS_LISTED:
                 lines.append(
@@ -104,7 +118,7 @@ class GradientsPanel(Panel):
                 )
             for equation in derivation.weight(j, MAX_TERMS_LISTED):
                 lines += equation_lines(equation, width, mark_largest=True)
-            self._blocks.append((len(lines) - 1, label))
+            self._blocks.append(Block(j, label, first, len(lines) - 1))
         show_lines(
             table, lines, f"step {event.step} · lr {fmt_data(event.hyperparams.learning_rate)}"
         )
