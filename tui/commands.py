@@ -196,6 +196,15 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
+        "until",
+        "t",
+        "run_until",
+        "Run until",
+        "Run until a condition holds: a flip, loss, accuracy, a sign, divergence, epoch, N steps",
+        "t",
+        changes_run=True,
+    ),
+    Command(
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
     ),
     Command(
