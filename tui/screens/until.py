@@ -64,14 +64,17 @@ class UntilScreen(ModalScreen[Condition | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="until-box") as box:
-            box.border_title = "Run until · Enter runs · Escape cancels"
+            box.border_title = "Run until · Enter chooses, then runs · Escape cancels"
             yield Static(
                 Text(f"Run forward from step {self.step} and stop at the first step where:"),
                 classes="edit-note",
             )
+            # Nothing is chosen at first: Enter (or space) on a choice chooses it and moves on,
+            # which it could not do on a choice already made.
             with RadioSet(id="until-kind", compact=True):
-                for i, kind in enumerate(KINDS):
-                    yield ChoiceButton(CHOICES[kind], value=i == 0, id=f"until-{kind}")
+                for kind in KINDS:
+                    yield ChoiceButton(CHOICES[kind], value=False, id=f"until-{kind}")
+            yield Static("", id="until-error-kind", classes="edit-error")
             for kind, (label, value) in FIELDS.items():
                 with Horizontal(classes="edit-row", id=f"until-row-{kind}"):
                     yield Label(label, classes="edit-label")
@@ -96,8 +99,9 @@ class UntilScreen(ModalScreen[Condition | None]):
 
     @property
     def kind(self) -> str:
-        """The condition chosen."""
-        return KINDS[max(0, self.query_one(RadioSet).pressed_index)]
+        """The condition chosen ("" before one is)."""
+        index = self.query_one(RadioSet).pressed_index
+        return KINDS[index] if index >= 0 else ""
 
     def _show_field(self, kind: str) -> None:
         """Only the chosen condition's value field shows (with its error, if any)."""
@@ -109,6 +113,7 @@ class UntilScreen(ModalScreen[Condition | None]):
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         kind = self.kind
+        self._say("kind", "")
         self._show_field(kind)
         # Chosen with Enter or space: on to what comes next, the value or the Run button.
         target = f"#until-value-{kind}" if kind in FIELDS else "#until-run"
@@ -116,6 +121,9 @@ class UntilScreen(ModalScreen[Condition | None]):
 
     def _submit(self) -> None:
         kind = self.kind
+        if not kind:
+            self._say("kind", "choose a condition first: ↑ ↓ and Enter")
+            return
         text = self.query_one(f"#until-value-{kind}", Input).value if kind in FIELDS else ""
         try:
             condition = read_condition(kind, text, self.n_rows, self.n_weights)
@@ -125,16 +133,20 @@ class UntilScreen(ModalScreen[Condition | None]):
         self._say(kind, "")
         self.dismiss(condition)
 
-    def _say(self, kind: str, message: str) -> None:
-        """The one line under the field: what is wrong with its value ("" clears it)."""
-        if kind not in FIELDS:
-            return
-        error_line = self.query_one(f"#until-error-{kind}", Static)
+    def _say(self, field: str, message: str) -> None:
+        """The one line under a field (a condition's value, or "kind": the choice itself):
+        what is wrong with it ("" clears it)."""
+        if field not in FIELDS and field != "kind":
+            return  # a condition without a value: nothing typed can be wrong
+        error_line = self.query_one(f"#until-error-{field}", Static)
         # Text, not markup: the message quotes what was typed ("[/foo]" is shown as is).
         error_line.update(Text(f"✗ {message}") if message else "")
         error_line.set_class(bool(message), "-shown")
         error_line.display = bool(message)
-        self.query_one(f"#until-value-{kind}", Input).set_class(bool(message), "-invalid-field")
+        if field in FIELDS:
+            self.query_one(f"#until-value-{field}", Input).set_class(
+                bool(message), "-invalid-field"
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
