@@ -1,6 +1,7 @@
 """Every benchmark of the issue "Fast" in one run; each figure next to its baseline, as a ratio.
 
-    python benchmarks/run_all.py [--quick] [--only app,chart,imports,engine,export,load,depth]
+    python benchmarks/run_all.py [--quick]
+                                 [--only app,chart,imports,engine,export,load,depth,until]
                                  [--export-timeout 60] [--results FILE]
 
 Sections (each also runs alone, with more options, as its own script):
@@ -11,6 +12,7 @@ Sections (each also runs alone, with more options, as its own script):
   export   bench_export.py: `logsgd-tui --export summary` per epoch vs a bare numpy loop
   load     bench_load.py: peak memory reading a 10^6-row CSV vs the data's float64 size
   depth    bench_depth.py: time travel and the chart after 10^6 steps vs a short history
+  until    bench_until.py: run until over 10^6 seed steps vs running the same steps
 
 The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
 timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
@@ -42,7 +44,7 @@ from bench_engine import Figure  # noqa: E402
 
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
-SECTIONS = ("app", "chart", "imports", "engine", "export", "load", "depth")
+SECTIONS = ("app", "chart", "imports", "engine", "export", "load", "depth", "until")
 
 
 def _run(*argv: str) -> str:
@@ -148,6 +150,7 @@ def main() -> None:
     import bench_export
     import bench_load
     import bench_loss_chart
+    import bench_until
 
     quick = args.quick
     sections: dict[str, Callable[[], list[Figure]]] = {
@@ -179,6 +182,8 @@ def main() -> None:
         "depth": lambda: bench_depth.depth_figures(
             100_000 if quick else 1_000_000, args.rows, 10 if quick else 30
         ),
+        # Always the whole limit, 10^6 steps (a shorter search would time something else).
+        "until": lambda: bench_until.until_figures(1 if quick else 3),
     }
     description = machine()
     print("\n".join(description))

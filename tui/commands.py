@@ -200,7 +200,7 @@ COMMANDS: tuple[Command, ...] = (
         "t",
         "run_until",
         "Run until",
-        "Run until a condition holds: a flip, loss, accuracy, a sign, divergence, epoch, N steps",
+        "Run until a condition holds (a form; in the background)",
         "t",
         changes_run=True,
     ),
