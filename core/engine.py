@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from . import maths, runner
+from . import maths, runner, until
 from .dataset import Dataset, TrainingData
 from .events import (
     Diverged,
@@ -364,6 +364,76 @@ class Engine:
             if should_stop is not None and should_stop():
                 break
         return self._after_move(start, computed)
+
+    def run_until(
+        self,
+        condition: until.Condition,
+        progress: runner.Progress | None = None,
+        should_stop: runner.ShouldStop | None = None,
+    ) -> until.Outcome:
+        """Move forward from the cursor to the first step where `condition` holds (see
+        `until`), at most until.LIMIT steps on; publishes once, at the end.
+
+        Recorded steps are replayed, new ones computed, a block at a time; the steps a block
+        computed past the step found are forgotten, so the history is what stepping there one
+        step at a time would have recorded. Stops early at a divergence, or when
+        `should_stop()` says so (the cursor then at the last step checked).
+        """
+        start, kept = self._cursor, self.history_length
+        search = until.Search(condition, self.data, start)
+        every = max(1, (search.end - start) // 100)
+        hit: until.Hit | None = None
+        while hit is None and self._cursor < search.end:
+            first = self._cursor + 1
+            count = min(search.block_steps, search.end - self._cursor)
+            replayed = min(count, self.history_length - self._cursor)
+            if replayed:
+                self._cursor += replayed
+            else:
+                self._advance(count, None, should_stop)
+            if self._cursor < first:
+                break  # diverged (or cancelled) before another step
+            hit = search.first_hit(self._until_block(first, self._cursor))
+            if (
+                progress is not None
+                and (self._cursor - start) // every != (first - 1 - start) // every
+            ):
+                progress(self._cursor - start, search.end - start)
+            if should_stop is not None and should_stop():
+                break
+        outcome = self._until_outcome(search, hit, kept)
+        self._after_move(start, self.history_length - kept)
+        return outcome
+
+    def _until_block(self, first: int, last: int) -> until.Block:
+        history = self._history
+        weights = history.weights.data
+        return until.Block(
+            first,
+            weights[first - 1],
+            weights[first : last + 1],
+            history.ends_epochs(first, last),
+            history.epoch.data[first : last + 1],
+        )
+
+    def _until_outcome(
+        self, search: until.Search, hit: until.Hit | None, kept: int
+    ) -> until.Outcome:
+        """Where the search ended, with the steps computed past a hit forgotten."""
+        if hit is not None:
+            forget_after = max(hit.step, kept)
+            if forget_after < self.history_length:
+                self._history.truncate(forget_after)
+                self._step_losses = {
+                    s: v for s, v in self._step_losses.items() if s <= forget_after
+                }
+                self._diverged_at = None  # it lay beyond the steps forgotten
+                self._divergence_reason = ""
+            self._cursor = hit.step
+            return until.Outcome(search.condition, "held", hit.step, hit.what)
+        if self._diverged_at is not None and self._cursor == self.history_length:
+            return search.outcome("diverged", self._cursor, self._divergence_reason)
+        return search.outcome("limit" if self._cursor >= search.end else "cancelled", self._cursor)
 
     def next_epoch_boundary(self) -> StepEvent:
         """Forward to the end of the current epoch (the next epoch boundary)."""

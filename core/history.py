@@ -94,6 +94,13 @@ class History:
     def ends_epoch(self, step: int) -> bool:
         return step > 0 and self.end_of(step) >= self.n_rows
 
+    def ends_epochs(self, first: int, last: int) -> NDArray[np.bool_]:
+        """`ends_epoch` of steps first .. last (>= 1), in one pass: a batch ends its epoch
+        when it starts fewer than a batch size of rows before the end of the order."""
+        sizes = np.array([hp.batch_size for hp in self.hp_table])
+        picks = slice(first, last + 1)
+        return np.asarray(self.offset.data[picks] + sizes[self.hp_index.data[picks]] >= self.n_rows)
+
     def position_after(self, step: int) -> tuple[int, int]:
         """(epoch, offset) of the batch that follows `step`."""
         if step == 0:

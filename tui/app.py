@@ -32,6 +32,7 @@ from logsgd.core.engine import Engine
 from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
 from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError, scaled
+from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings, footer_commands
 from logsgd.tui.panels.batch import BatchPanel
@@ -573,10 +574,13 @@ class LogSGDApp(App[int]):
         self._start_background(RUN_EPOCHS, f"running to the {RUN_EPOCHS}th epoch end")
 
     def _start_background(self, epochs: int, what: str) -> None:
+        self._mark_busy(what)
+        self._run_in_background(epochs)
+
+    def _mark_busy(self, what: str) -> None:
         playing = self.state is not None and self.state.playing
         stopped = " (autoplay stopped)" if playing else ""
         self._change(playing=False, busy=what, notice=f"{what}… (Escape cancels){stopped}")
-        self._run_in_background(epochs)
 
     @work(thread=True, exclusive=True, group="run")
     def _run_in_background(self, epochs: int) -> None:
@@ -622,6 +626,46 @@ class LogSGDApp(App[int]):
             event = self.state.event if self.state is not None else None
             at = f"step {engine.cursor}" + (f", the end of epoch {event.epoch}" if event else "")
             notice = f"done: {what}, now at {at}"
+        self._change(busy="", notice=notice)
+
+    # ------------------------------------------------------------------ run until
+
+    def action_run_until(self) -> None:
+        from logsgd.tui.screens.until import UntilScreen
+
+        engine = self.engine
+        weights = engine.dataset.n_features + 1
+        self.push_screen(UntilScreen(engine.cursor, engine.n_rows, weights), self._start_until)
+
+    def _start_until(self, condition: Condition | None) -> None:
+        if condition is None:
+            return
+        self._mark_busy(f"running until {condition.clause()}")
+        self._run_until_in_background(condition)
+
+    @work(thread=True, exclusive=True, group="run")
+    def _run_until_in_background(self, condition: Condition) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        engine = self.engine
+        outcome: Outcome | None = None
+
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(self._progress, done, total)
+
+        try:
+            outcome = engine.run_until(
+                condition, progress=progress, should_stop=lambda: worker.is_cancelled
+            )
+            if self.state is not None:
+                chart_data(engine, self.state.chart_mode, engine.cursor)  # as R: kept losses
+        finally:
+            self.call_from_thread(self._until_finished, outcome)
+
+    def _until_finished(self, outcome: Outcome | None) -> None:
+        what = self.state.busy if self.state is not None else ""
+        notice = outcome.notice if outcome is not None else f"{what}: failed"
         self._change(busy="", notice=notice)
 
     def action_cancel(self) -> None:

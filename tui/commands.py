@@ -208,6 +208,15 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
+        "until",
+        "t",
+        "run_until",
+        "Run until",
+        "Run until a condition holds (a form; in the background)",
+        "t",
+        changes_run=True,
+    ),
+    Command(
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=10
     ),
     Command(
