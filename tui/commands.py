@@ -196,7 +196,30 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
-        "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
+        "chart",
+        "c",
+        "toggle_chart",
+        "Chart",
+        "Chart: weights or full-data loss (from the boundary: weights)",
+        "c",
+        footer=True,
+    ),
+    Command(
+        "boundary",
+        "v",
+        "toggle_boundary",
+        "Decision boundary",
+        "Decision boundary in the chart's place: the rows and the line z = 0 (v again: weights)",
+        "v",
+        footer=True,
+    ),
+    Command(
+        "boundary-fit",
+        "f",
+        "toggle_boundary_fit",
+        "Boundary window",
+        "Decision boundary: a window that takes in the lines, or the data's alone",
+        "f",
     ),
     Command(
         "panel", "tab", "next_panel", "Panel", "Select the next panel (compact: show it)", "tab"
