@@ -540,8 +540,10 @@ class LogSGDApp(App[int]):
 
     def action_toggle_boundary(self) -> None:
         if self.state is not None:
-            boundary = self.state.chart_mode != "boundary"
-            self._change(chart_mode="boundary" if boundary else "weights")
+            if self.state.chart_mode == "boundary":
+                self._change(chart_mode="weights")
+            else:  # in the chart's place: the compact layout brings the chart panel up
+                self._change(chart_mode="boundary", selected_panel="chart")
 
     def action_toggle_boundary_fit(self) -> None:
         if self.state is not None:

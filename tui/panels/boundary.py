@@ -137,7 +137,6 @@ class BoundaryPicture:
     x_label: str
     footnote: str  # below it: where the line before the step lies, out of view
     y_label: str
-    corner: str  # the frame's top right: what is held, how many rows are drawn
     window: Window
     x1: FloatArray  # the rows drawn
     x2: FloatArray
@@ -339,8 +338,6 @@ class BoundaryPicture:
         grid.put(bottom, left - 1, "└" + "─" * columns + "┘")
         grid.chars[top:bottom, left - 1] = grid.chars[top:bottom, right] = ord("│")
         grid.put(top - 1, left, f" {self.y_label} ")
-        if self.corner:
-            grid.put(top - 1, max(left, right - len(self.corner) - 2), f" {self.corner} ")
         for value, label in self.y_ticks():
             dot = int(to_dots(np.array([value]), w.x2_low, w.x2_high, rows * DOTS_DOWN)[0])
             y = bottom - 1 - dot // DOTS_DOWN
@@ -429,28 +426,30 @@ def boundary_picture(state: ViewState, pair: tuple[int, int] = (0, 1)) -> Bounda
         out = outside(line, window)
         if out is not None:
             everywhere = predicts_one(line, np.array(window.x1_low), np.array(window.x2_low))
-            rows_said = f"all in view predict {int(everywhere)} · {rows_said}"
+            rows_said = f"all in view predict {int(everywhere)} · {wrong:,}/{state.n_rows:,}"
+            rows_said += " wrong"
             edge_note = (out.edge, "line at " + outside_note(out, short1, short2))
     else:
         first = f"step {step} · no line: w{pair[0]} = w{pair[1]} = 0"
         rows_said = f"all rows predict {int(line.c >= 0)} · {rows_said}"
-    footnote = ""
+    x_label = [f"{name1} ({units})"]
+    if data.n_features > 2:
+        x_label.append(f"{data.n_features - 2:,} other features at their mean")
+    footnote = []
+    if view.stride > 1:
+        footnote.append(
+            f"{view.rows.size:,} of {state.n_rows:,} rows drawn: every {view.stride:,}th"
+        )
     if previous is not None:
         out = outside(previous, window)
         if out is not None:
-            footnote = "before the step: " + outside_note(out, short1, short2)
-    corner = []
-    if view.stride > 1:
-        corner.append(f"{view.rows.size:,} of {state.n_rows:,} rows: every {view.stride:,}th")
-    if data.n_features > 2:
-        corner.append(f"{data.n_features - 2:,} others at their mean")
+            footnote.append("before the step: " + outside_note(out, short1, short2))
     x1, x2, flags = _rows_drawn(state, view, pair)
     return BoundaryPicture(
         heading=(first, rows_said),
-        x_label=f"{name1} ({units})",
-        footnote=footnote,
+        x_label=" · ".join(x_label),
+        footnote=" · ".join(footnote),
         y_label=f"{name2} ({units})",
-        corner=" · ".join(corner),
         window=window,
         x1=x1,
         x2=x2,
@@ -488,7 +487,6 @@ def _no_plot(step: int, message: str) -> BoundaryPicture:
         x_label="",
         footnote="",
         y_label="",
-        corner="",
         window=Window(0.0, 1.0, 0.0, 1.0),
         x1=empty,
         x2=empty,
