@@ -151,7 +151,7 @@ def picture_of(line: PlaneLine, window: Window) -> BoundaryPicture:
     return BoundaryPicture(
         heading=("", ""),
         x_label="",
-        footnote="",
+        footnotes=(),
         y_label="x2",
         window=window,
         x1=empty,

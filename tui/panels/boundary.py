@@ -135,7 +135,9 @@ class BoundaryPicture:
 
     heading: tuple[str, str]  # above the plot: the step and the side; what the rows do
     x_label: str
-    footnote: str  # below it: where the line before the step lies, out of view
+    # Below it, a row each: what is held, how many rows are drawn, where the line before the
+    # step lies out of view. The rows are kept ("") while empty, so the plot never jumps.
+    footnotes: tuple[str, ...]
     y_label: str
     window: Window
     x1: FloatArray  # the rows drawn
@@ -150,7 +152,7 @@ class BoundaryPicture:
         grid = CellGrid(max(width, 0), max(height, 0), base)
         if width <= 0 or height <= 0:
             return grid.strips()
-        # Short of 12 rows the heading takes one row and the footnote none.
+        # Short of 12 rows the heading takes one row and the footnotes none.
         full = height >= 12
         heading = self.heading if full else (" · ".join(filter(None, self.heading)), "")
         for y, text in enumerate(heading):
@@ -169,7 +171,8 @@ class BoundaryPicture:
         self._draw_frame(grid, place)
         grid.put(place[0] + place[2] + 2, 0, self.x_label)
         if full:
-            grid.put(place[0] + place[2] + 3, 0, self.footnote, grid.style(PREVIOUS_COLOR))
+            for y, note in enumerate(self.footnotes, start=place[0] + place[2] + 3):
+                grid.put(y, 0, note, grid.style(PREVIOUS_COLOR))
         return grid.strips()
 
     def layout(
@@ -178,11 +181,12 @@ class BoundaryPicture:
         """(top, left, rows, columns) of the plot's cells; None when too small to draw.
 
         Rows: the heading (2, or 1 when not `full`), the frame's top, the plot, its bottom,
-        the x tick labels, the x label, the footnote (when `full`).
+        the x tick labels, the x label, the footnotes (when `full`).
         """
         gutter = max((len(label) for _, label in self.y_ticks()), default=0)
         top = 3 if full else 2
-        rows, columns = height - top - 3 - full, width - gutter - 2
+        below = 3 + (len(self.footnotes) if full else 0)
+        rows, columns = height - top - below, width - gutter - 2
         if rows < 2 or columns < 8:
             return None
         return top, gutter + 1, rows, columns
@@ -432,23 +436,20 @@ def boundary_picture(state: ViewState, pair: tuple[int, int] = (0, 1)) -> Bounda
     else:
         first = f"step {step} · no line: w{pair[0]} = w{pair[1]} = 0"
         rows_said = f"all rows predict {int(line.c >= 0)} · {rows_said}"
-    x_label = [f"{name1} ({units})"]
+    footnotes = []
     if data.n_features > 2:
-        x_label.append(f"{data.n_features - 2:,} other features at their mean")
-    footnote = []
+        footnotes.append(f"{data.n_features - 2:,} other features at their mean")
     if view.stride > 1:
-        footnote.append(
+        footnotes.append(
             f"{view.rows.size:,} of {state.n_rows:,} rows drawn: every {view.stride:,}th"
         )
-    if previous is not None:
-        out = outside(previous, window)
-        if out is not None:
-            footnote.append("before the step: " + outside_note(out, short1, short2))
+    out = outside(previous, window) if previous is not None else None
+    footnotes.append("before the step: " + outside_note(out, short1, short2) if out else "")
     x1, x2, flags = _rows_drawn(state, view, pair)
     return BoundaryPicture(
         heading=(first, rows_said),
-        x_label=" · ".join(x_label),
-        footnote=" · ".join(footnote),
+        x_label=f"{name1} ({units})",
+        footnotes=tuple(footnotes),
         y_label=f"{name2} ({units})",
         window=window,
         x1=x1,
@@ -485,7 +486,7 @@ def _no_plot(step: int, message: str) -> BoundaryPicture:
     return BoundaryPicture(
         heading=(f"step {step}", ""),
         x_label="",
-        footnote="",
+        footnotes=(),
         y_label="",
         window=Window(0.0, 1.0, 0.0, 1.0),
         x1=empty,
