@@ -196,29 +196,22 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
-        "chart",
-        "c",
-        "toggle_chart",
-        "Chart",
-        "Chart: weights or full-data loss (from the boundary: weights)",
-        "c",
-        footer=True,
+        "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=True
     ),
     Command(
         "boundary",
         "v",
         "toggle_boundary",
         "Decision boundary",
-        "Decision boundary in the chart's place: the rows and the line z = 0 (v again: weights)",
+        "Decision boundary in the chart's place: rows and line z = 0 (v, c: back)",
         "v",
-        footer=True,
     ),
     Command(
         "boundary-fit",
         "f",
         "toggle_boundary_fit",
         "Boundary window",
-        "Decision boundary: a window that takes in the lines, or the data's alone",
+        "Decision boundary: zoom out to take in the lines, or in to the data",
         "f",
     ),
     Command(

@@ -71,8 +71,8 @@ SHADE_AMOUNT = 0.18
 SHADE_FALLBACK = "grey23"
 # The border's key: the marks the view draws (the shading is said in the title's words).
 MARKS_KEY = (
-    f"{CLASS0_MARK} y=0 {CLASS1_MARK} y=1 · {WRONG0_MARK}{WRONG1_MARK} wrong · {BATCH_MARK} batch"
-    f" · {BOUNDARY_LINE_MARKER} z=0 {PREVIOUS_LINE_MARKER} before"
+    f"{CLASS0_MARK} y=0 {CLASS1_MARK} y=1 {WRONG0_MARK}{WRONG1_MARK} wrong {BATCH_MARK} batch"
+    f" {BOUNDARY_LINE_MARKER[0]} z=0 {PREVIOUS_LINE_MARKER[0]} before"
 )
 SIDE_WORDS = {
     "above": "above the line",
@@ -499,5 +499,5 @@ def _no_plot(step: int, message: str) -> BoundaryPicture:
 
 
 def border_title(state: ViewState) -> str:
-    fit = "f: zoom to the data" if state.boundary_fit else "f: zoom out to the lines"
+    fit = "f: zoom in" if state.boundary_fit else "f: zoom out"
     return f"Decision boundary · {fit}"

@@ -56,7 +56,7 @@ class ChartPanel(Panel):
             "Loss (full data, log scale) · c: weights"
             if chart.mode == "loss"
             else "Weights over steps · c: loss"
-        )
+        ) + " · v: boundary"  # not in the Footer: at 80 columns it would push out Help
         self.set_titles(title, MARKS_KEY)
         self.query_one(ChartCanvas).draw(figure)
 
