@@ -466,7 +466,8 @@ def test_the_apps_chart_after_twelve_steps() -> None:
             await pilot.press("c")
             await pilot.pause()
             rows = canvas.lines()
-            assert str(panel.border_title) == "Loss (full data, log scale) · c: weights · v: boundary"
+            title = "Loss (full data, log scale) · c: weights · v: boundary"
+            assert str(panel.border_title) == title
             assert list(tick_rows(rows)) == ["100", "10", "1"]
             assert rows[0].strip() == "step 12"
             # A new theme redraws the chart in its colours.

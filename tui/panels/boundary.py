@@ -62,7 +62,8 @@ IntArray = NDArray[np.int64]
 MAX_POINTS = 2000
 MAX_BATCH_DRAWN = 500
 CLASS_COLORS = ("cyan", "yellow")
-WRONG_COLOR = "red"
+# Bright enough to stand out on the shade in greyscale too (NO_COLOR: Textual's Monochrome).
+WRONG_COLOR = "#ff5f87"
 BATCH_COLOR = "bright_white"
 PREVIOUS_COLOR = "grey50"
 NOTE_COLOR = "dark_orange"
@@ -71,7 +72,7 @@ SHADE_AMOUNT = 0.18
 SHADE_FALLBACK = "grey23"
 # The border's key: the marks the view draws (the shading is said in the title's words).
 MARKS_KEY = (
-    f"{CLASS0_MARK} y=0 {CLASS1_MARK} y=1 {WRONG0_MARK}{WRONG1_MARK} wrong {BATCH_MARK} batch"
+    f"{CLASS0_MARK} 0 {CLASS1_MARK} 1 {WRONG0_MARK}{WRONG1_MARK} wrong {BATCH_MARK} batch"
     f" {BOUNDARY_LINE_MARKER[0]} z=0 {PREVIOUS_LINE_MARKER[0]} before"
 )
 SIDE_WORDS = {
