@@ -203,7 +203,7 @@ COMMANDS: tuple[Command, ...] = (
         "v",
         "toggle_boundary",
         "Decision boundary",
-        "Decision boundary in the chart's place: rows and line z = 0 (v, c: back)",
+        "Decision boundary in the chart's place (v, c: back)",
         "v",
     ),
     Command(
@@ -211,7 +211,7 @@ COMMANDS: tuple[Command, ...] = (
         "f",
         "toggle_boundary_fit",
         "Boundary window",
-        "Decision boundary: zoom out to take in the lines, or in to the data",
+        "Decision boundary: zoom out to the lines, or in to the data",
         "f",
     ),
     Command(
