@@ -58,6 +58,8 @@ SHOTS = (
         epochs=CONVERGED_EPOCHS,
     ),
     Shot("compact-80x24.svg", (), ("right", "4"), steps=1, size=COMPACT),
+    Shot("boundary-step1.svg", (), ("v", "right"), steps=1),
+    Shot("boundary-step2.svg", (), ("v", "right", "right"), steps=2),
 )
 
 
@@ -87,8 +89,10 @@ async def take(shot: Shot, out: Path) -> Path:
     return out / shot.filename
 
 
-async def take_all(out: Path) -> None:
+async def take_all(out: Path, only: list[str]) -> None:
     for shot in SHOTS:
+        if only and shot.filename not in only:
+            continue
         path = await take(shot, out)
         print(f"wrote {path}")
 
@@ -96,9 +100,10 @@ async def take_all(out: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="directory for the SVG files")
+    parser.add_argument("only", nargs="*", help="file names of the shots to take (default: all)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    asyncio.run(take_all(args.out))
+    asyncio.run(take_all(args.out, args.only))
     return 0
 
 

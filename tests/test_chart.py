@@ -462,13 +462,14 @@ def test_the_apps_chart_after_twelve_steps() -> None:
             assert "w2 bias" in rows[4]
             # The seed lecture's weights run from about -0.9 to 1.9 in the first 12 steps.
             assert list(tick_rows(rows)) == ["2", "1", "0", "-1"]
-            assert str(panel.border_title) == "Weights over steps · c: loss"
+            assert str(panel.border_title) == "Weights over steps · c: loss · v: boundary"
             # The cells around the lines are in the theme's colours.
             assert style_at(strips[0], 0) == canvas.rich_style
             await pilot.press("c")
             await pilot.pause()
             rows = canvas.lines()
-            assert str(panel.border_title) == "Loss (full data, log scale) · c: weights"
+            title = "Loss (full data, log scale) · c: weights · v: boundary"
+            assert str(panel.border_title) == title
             assert list(tick_rows(rows)) == ["100", "10", "1"]
             assert rows[0].strip() == "step 12"
             # A new theme redraws the chart in its colours.

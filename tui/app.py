@@ -678,6 +678,19 @@ class LogSGDApp(App[int]):
         if self.state is not None:
             self._change(chart_mode="loss" if self.state.chart_mode == "weights" else "weights")
 
+    def action_toggle_boundary(self) -> None:
+        if self.state is not None:
+            if self.state.chart_mode == "boundary":
+                self._change(chart_mode="weights")
+            else:  # in the chart's place: the compact layout brings the chart panel up
+                self._change(chart_mode="boundary", selected_panel="chart")
+
+    def action_toggle_boundary_fit(self) -> None:
+        if self.state is not None:
+            fit = not self.state.boundary_fit
+            what = "the data and the lines z = 0" if fit else "the data"
+            self._change(boundary_fit=fit, notice=f"decision boundary window: {what}")
+
     def action_next_panel(self) -> None:
         if self.state is not None:
             index = PANELS.index(self.state.selected_panel)

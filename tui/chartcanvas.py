@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -282,14 +282,14 @@ class _Grid:
         self.style_ids = np.zeros((height, width), dtype=np.int32)
         self.base = base
         self.styles: list[Style] = [base]
-        self._style_index: dict[str | None, int] = {None: 0}
+        self._style_index: dict[tuple[str | None, str | None], int] = {(None, None): 0}
 
-    def style(self, color: str | None) -> int:
-        """Index of the base style in `color` (None: the base itself)."""
-        index = self._style_index.get(color)
+    def style(self, color: str | None, bgcolor: str | None = None) -> int:
+        """Index of the base style in `color` on `bgcolor` (None: the base's own)."""
+        index = self._style_index.get((color, bgcolor))
         if index is None:
-            index = self._style_index[color] = len(self.styles)
-            self.styles.append(self.base + Style(color=color))
+            index = self._style_index[color, bgcolor] = len(self.styles)
+            self.styles.append(self.base + Style(color=color, bgcolor=bgcolor))
         return index
 
     def put(self, y: int, x: int, text: str, style: int = 0) -> None:
@@ -324,6 +324,18 @@ class _Grid:
         ]
         cuts = np.cumsum(starts.sum(axis=1)).tolist()
         return [Strip(segments[a:b], width) for a, b in pairwise([0, *cuts])]
+
+
+# Other drawings on a canvas (the decision boundary) fill cells the same way.
+CellGrid = _Grid
+
+
+class Drawing(Protocol):
+    """Anything a ChartCanvas shows besides a Figure: it draws itself at a given size."""
+
+    def strips(self, width: int, height: int, base: Style) -> list[Strip]:
+        """Exactly `height` Strips of `width` cells each."""
+        ...
 
 
 class Layout(NamedTuple):
@@ -492,11 +504,11 @@ class ChartCanvas(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._figure: Figure | None = None
+        self._figure: Figure | Drawing | None = None
         self._strips: list[Strip] = []
         self._built_for: tuple[int, int] | None = None
 
-    def draw(self, figure: Figure) -> None:
+    def draw(self, figure: Figure | Drawing) -> None:
         """Show `figure`: its Strips are built now (the frame only has to copy them).
 
         Only the rows that changed are redrawn: a step moves the title, the lines' ends and
@@ -519,7 +531,10 @@ class ChartCanvas(Widget):
         if self._figure is None:
             self._strips = []
             return
-        self._strips = draw_figure(self._figure, width, height, self.rich_style)
+        if isinstance(self._figure, Figure):
+            self._strips = draw_figure(self._figure, width, height, self.rich_style)
+        else:
+            self._strips = self._figure.strips(width, height, self.rich_style)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -220,6 +220,22 @@ COMMANDS: tuple[Command, ...] = (
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=10
     ),
     Command(
+        "boundary",
+        "v",
+        "toggle_boundary",
+        "Decision boundary",
+        "Decision boundary in the chart's place (v, c: back)",
+        "v",
+    ),
+    Command(
+        "boundary-fit",
+        "f",
+        "toggle_boundary_fit",
+        "Boundary window",
+        "Decision boundary: zoom out to the lines, or in to the data",
+        "f",
+    ),
+    Command(
         "panel",
         "tab",
         "next_panel",

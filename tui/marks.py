@@ -18,6 +18,17 @@ CHANGE_CHAR = "║"
 CURSOR_CHAR = "┃"
 LINE_MARKER = "⢕⢕"  # the chart legend's sample of a line
 GHOST_MARKER = "⠐⠂"  # and of the loose dots of the dropped timeline
+# The decision boundary: a row's cell says its class by shape, a cross inside when the
+# neuron gets it wrong (readable without colour).
+CLASS0_MARK = "○"
+CLASS1_MARK = "□"
+WRONG0_MARK = "⊗"
+WRONG1_MARK = "⊠"
+MIXED_MARK = "◐"  # rows of both classes in one cell
+BOUNDARY_LINE_MARKER = "⠤⠤"  # the line z = 0 at the cursor: every dot
+PREVIOUS_LINE_MARKER = "⠄⠄"  # and before this step: every other dot, fainter
+# Where a line that misses the window lies, at that edge of the plot.
+LINE_OUT_MARKS = {"below": "↓", "above": "↑", "left": "←", "right": "→"}
 
 
 class Mark(NamedTuple):
@@ -32,8 +43,27 @@ CHART_LINES = (
     Mark(CURSOR_CHAR, "cursor", "chart: the step on screen, when it is not the latest"),
 )
 
+BOUNDARY_MARKS = (
+    Mark(CLASS0_MARK, "y=0", "boundary: a row of class 0 (the neuron says 0)"),
+    Mark(CLASS1_MARK, "y=1", "boundary: a row of class 1 (the neuron says 1)"),
+    Mark(f"{WRONG0_MARK} {WRONG1_MARK}", "wrong", "boundary: a row of class 0, 1 predicted wrong"),
+    Mark(MIXED_MARK, "both", "boundary: rows of both classes in one cell"),
+    Mark(BOUNDARY_LINE_MARKER, "line", "boundary: the line z = 0 after this step"),
+    Mark(PREVIOUS_LINE_MARKER, "before", "boundary: the line z = 0 before this step (fainter)"),
+    Mark(
+        " ".join(LINE_OUT_MARKS.values()),
+        "line outside",
+        "boundary: the line lies beyond that edge of the window, where the text says (f shows it)",
+    ),
+    Mark("shaded", "", "boundary: the side of the line that predicts 1 (z >= 0), said in words"),
+)
+
 MARKS = (
-    Mark(BATCH_MARK, "batch", "dataset, predictions: a row of the batch this step ran"),
+    Mark(
+        BATCH_MARK,
+        "batch",
+        "dataset, predictions, boundary (left of the row): a row of the batch this step ran",
+    ),
     Mark(NEXT_MARK, "next", "dataset: a row of the batch the next step runs"),
     Mark(LARGEST_MARK, "largest term", "gradient: the term largest in size of each weight"),
     Mark(f"{RIGHT_MARK} {WRONG_MARK}", "right, wrong", "predictions: the class is right, wrong"),
@@ -42,6 +72,7 @@ MARKS = (
     *CHART_LINES,
     Mark(LINE_MARKER, "a weight", "chart legend: a weight's line (the loss's in loss mode)"),
     Mark(GHOST_MARKER, "dropped", "chart: the steps dropped by a change made in the past"),
+    *BOUNDARY_MARKS,
     Mark("1 - 3.883e-77", "", "a probability nearer 1 than 4 digits show: its gap to 1"),
     Mark("0.5000003", "", "a probability near 0.5: the digits that tell its side"),
     Mark("≈1  ≈0", "", "float64 rounded a probability to exactly 1 or 0 (it never is)"),

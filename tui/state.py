@@ -8,7 +8,7 @@ from typing import Literal
 from logsgd.core.events import StepEvent
 from logsgd.core.maths import FloatArray
 
-ChartMode = Literal["weights", "loss"]
+ChartMode = Literal["weights", "loss", "boundary"]
 # The panels in reading order of the full layout (left to right, top to bottom): keys 1-5, tab,
 # the tabs line and the help screen number them in this order, and the app lays them out in it.
 PANELS = ("dataset", "batch", "predictions", "gradients", "chart")
@@ -81,7 +81,10 @@ class ViewState:
     speed: float = 2.0
     """Autoplay steps per second."""
     chart_mode: ChartMode = "weights"
-    """What the chart draws: the weights or the full-data loss."""
+    """What the chart panel draws: the weights, the full-data loss or the decision boundary."""
+    boundary_fit: bool = False
+    """The decision boundary's window takes in the lines (z = 0 now and before the step), not
+    only the data."""
     selected_panel: str = "batch"
     """The panel that the scroll keys move (the only one shown in the compact layout)."""
     busy: str = ""

@@ -14,6 +14,7 @@ from logsgd.tui.marks import (
     LINE_MARKER,
     key_line,
 )
+from logsgd.tui.panels import boundary
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ChartData, ViewState
 
@@ -40,16 +41,22 @@ class ChartPanel(Panel):
         yield ChartCanvas(id="chart-canvas")
 
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
+        if state.chart_mode == "boundary":  # the step's chart is new with its event
+            return (state.chart, state.boundary_fit)
         return (state.chart,)
 
     def show(self, state: ViewState) -> None:
         chart = state.chart
+        if state.chart_mode == "boundary":
+            self.set_titles(boundary.border_title(state), boundary.MARKS_KEY)
+            self.query_one(ChartCanvas).draw(boundary.boundary_picture(state))
+            return
         figure = chart_figure(chart)
         title = (
             "Loss (full data, log scale) · c: weights"
             if chart.mode == "loss"
             else "Weights over steps · c: loss"
-        )
+        ) + " · v: boundary"  # not in the Footer: at 80 columns it would push out Help
         self.set_titles(title, MARKS_KEY)
         self.query_one(ChartCanvas).draw(figure)
 

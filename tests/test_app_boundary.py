@@ -1,0 +1,238 @@
+"""Pilot tests of the decision boundary view: its keys, its words, its marks, on every dataset."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_app_keys import COMPACT, WIDE, make_app, run_scenario
+from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey  # not exported; the Footer draws one per key
+
+from logsgd.core.builtin_datasets import builtin_names
+from logsgd.tui.app import LogSGDApp
+from logsgd.tui.chartcanvas import BRAILLE, ChartCanvas
+from logsgd.tui.marks import BATCH_MARK, CLASS0_MARK, CLASS1_MARK, WRONG0_MARK, WRONG1_MARK
+from logsgd.tui.panels import boundary
+from logsgd.tui.panels.chart import ChartPanel
+from logsgd.tui.screens.help import help_table
+
+SIZES = pytest.mark.parametrize("size", [WIDE, COMPACT], ids=["120x36", "80x24"])
+
+
+def view_text(app: LogSGDApp) -> str:
+    return "\n".join(app.query_one(ChartPanel).query_one(ChartCanvas).lines())
+
+
+def plot_chars(app: LogSGDApp) -> str:
+    """The characters inside the plot's frame (the braille of the lines and the rows)."""
+    canvas = app.query_one(ChartPanel).query_one(ChartCanvas)
+    place = boundary.boundary_picture(app.state).layout(*canvas.size)
+    assert place is not None
+    top, left, rows, columns = place
+    lines = canvas.lines()[top : top + rows]
+    return "".join(line[left : left + columns] for line in lines)
+
+
+def braille_in_plot(app: LogSGDApp) -> bool:
+    return any(BRAILLE < ord(c) < BRAILLE + 256 for c in plot_chars(app))
+
+
+@SIZES
+def test_v_shows_the_seed_lecture_flip_with_the_line_far_below(size: tuple[int, int]) -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v")
+        panel = app.query_one(ChartPanel)
+        assert app.state.chart_mode == "boundary"
+        assert app.state.selected_panel == "chart"  # compact: the chart panel comes up
+        assert panel.display and panel.region.width > 0
+        assert str(panel.border_title).startswith("Decision boundary")
+        assert str(panel.border_subtitle) == boundary.MARKS_KEY
+        await pilot.press("right")
+        text = view_text(app)
+        assert "step 1 · predicts 1 below the line (shaded)" in text
+        assert "all in view predict 0 · 2/4 wrong" in text
+        # Across the window the line runs hundreds below the data: said at the bottom edge.
+        assert "line at x2 ≈ -855.5 … -1,683 ↓" in text
+        assert "x2 (as given)" in text and "x1 (as given)" in text
+        # Rows 1, 2 (class 0) right and in the batch; rows 3, 4 (class 1) predicted 0.
+        plot = plot_chars(app)
+        assert plot.count(CLASS0_MARK) == 2 and plot.count(WRONG1_MARK) == 2
+        assert plot.count(BATCH_MARK) == 2
+        assert not braille_in_plot(app)  # both lines are outside the window
+
+        await pilot.press("right")
+        text = view_text(app)
+        assert "step 2 · predicts 1 above the line (shaded)" in text
+        assert "all in view predict 1 · 2/4 wrong" in text
+        assert "line at x2 ≈ -12,689 … -24,960 ↓" in text
+        assert "before the step: x2 ≈ -855.5 … -1,683 ↓" in text
+        plot = plot_chars(app)
+        assert plot.count(WRONG0_MARK) == 2 and plot.count(CLASS1_MARK) == 2
+
+        # f takes the lines in: both are drawn, and no edge says a line is out of view.
+        await pilot.press("f")
+        assert app.state.boundary_fit
+        assert "decision boundary window" in app.state.notice
+        text = view_text(app)
+        assert "line at" not in text and "before the step" not in text
+        assert braille_in_plot(app)
+        assert str(panel.border_title).startswith("Decision boundary · f: zoom in")
+        await pilot.press("f")
+        assert "line at x2" in view_text(app)
+
+    run_scenario(scenario, size=size)
+
+
+def test_c_and_v_leave_the_boundary_for_the_weights() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v")
+        assert app.state.chart_mode == "boundary"
+        await pilot.press("v")
+        assert app.state.chart_mode == "weights"
+        await pilot.press("v", "c")
+        assert app.state.chart_mode == "weights"
+        assert str(app.query_one(ChartPanel).border_title).startswith("Weights")
+        await pilot.press("c", "v", "right")
+        assert app.state.chart_mode == "boundary" and app.state.chart.mode == "boundary"
+        assert "step 1" in view_text(app)
+
+    run_scenario(scenario, size=WIDE)
+
+
+def test_the_boundary_is_named_by_the_chart_help_and_palette() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        # Not in the Footer (at 80 columns it would push Help and Quit out): the chart's
+        # border names it, as help and the palette do.
+        assert "toggle_boundary" not in {key.action for key in app.query(FooterKey)}
+        assert str(app.query_one(ChartPanel).border_title).endswith("· v: boundary")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Decision boundary · key v" in titles
+        assert "Boundary window · key f" in titles
+        # Run from the palette's entry: it is the same action as the key.
+        entry = next(
+            c for c in app.get_system_commands(app.screen) if c.title.startswith("Decision")
+        )
+        await entry.callback()
+        await pilot.pause()
+        assert app.state.chart_mode == "boundary"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = [str(cell) for column in help_table(2).columns for cell in column.cells]
+        assert "v" in shown and any("Decision boundary in the chart's place" in c for c in shown)
+
+    run_scenario(scenario, size=WIDE)
+
+
+def test_a_vertical_line_and_no_line_are_said() -> None:
+    async def vertical(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v")
+        text = view_text(app)
+        assert "step 0 · predicts 1 right of the line (shaded)" in text
+        assert braille_in_plot(app)  # x1 = 150 lies inside the data's window
+
+    run_scenario(vertical, "--init", "1,0,-150", size=WIDE)
+
+    async def far(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v")
+        assert "line at x1 ≈ 1,000 →" in view_text(app)
+        await pilot.press("f")
+        assert braille_in_plot(app) and "line at" not in view_text(app)
+
+    run_scenario(far, "--init", "1,0,-1000", size=WIDE)
+
+    async def none(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v")
+        text = view_text(app)
+        assert "no line: w0 = w1 = 0" in text and "all rows predict 1" in text
+        assert not braille_in_plot(app)
+
+    run_scenario(none, "--init", "0,0,0.5", size=WIDE)
+
+
+def test_standardized_data_is_drawn_in_the_engines_units() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v", "right")
+        text = view_text(app)
+        assert "x1 (standardized)" in text and "x2 (standardized)" in text
+        picture = boundary.boundary_picture(app.state)
+        inputs = app.state.data.inputs
+        np.testing.assert_array_equal(picture.x1[:4], inputs[:, 0])
+        assert picture.window.x1_low < inputs[:, 0].min() < 0 < inputs[:, 0].max()
+
+    run_scenario(scenario, "--standardize", size=WIDE)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_dataset_draws_its_boundary(name: str) -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v", "right", "right", "right")
+        text = view_text(app)
+        assert "step 3 · " in text
+        n = app.state.n_rows
+        picture = boundary.boundary_picture(app.state)
+        assert picture.x1.size == n + app.state.event.rows.size  # every row, and the batch
+        if app.state.data.n_features > 2:
+            others = app.state.data.n_features - 2
+            assert f"{others} other features at their mean" in text
+        await pilot.press("f", "left")
+        assert "step 2 · " in view_text(app)
+
+    run_scenario(scenario, "--dataset", name, "--standardize", size=WIDE)
+
+
+def test_100000_rows_draw_a_deterministic_sample_and_stay_fast(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    n = 100_000
+    features = rng.normal(size=(n, 2)) * [30.0, 4.0] + [150.0, 12.0]
+    labels = (features[:, 0] - 150 + rng.normal(size=n) * 10 > 0).astype(int)
+    path = tmp_path / "big.csv"
+    np.savetxt(
+        path,
+        np.column_stack([features, labels]),
+        delimiter=",",
+        header="a,b,y",
+        comments="",
+        fmt=["%.3f", "%.3f", "%d"],
+    )
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v", "right")
+        text = view_text(app)
+        assert "2,000 of 100,000 rows drawn: every 50th" in text
+        picture = boundary.boundary_picture(app.state)
+        assert picture.x1.size == 2000 + 64
+        np.testing.assert_array_equal(picture.x1[:2000], app.state.data.inputs[::50, 0])
+        # A redraw costs the rows drawn, not the data: well under the 100,000 rows' O(n).
+        canvas = app.query_one(ChartPanel).query_one(ChartCanvas)
+        width, height = canvas.size
+        start = time.perf_counter()
+        for _ in range(20):
+            boundary.boundary_picture(app.state).strips(width, height, canvas.rich_style)
+        assert (time.perf_counter() - start) / 20 < 0.05
+        await pilot.press("right", "right", "f", "left")
+        assert "step 2 · " in view_text(app)
+
+    run_scenario(scenario, str(path), "--batch-size", "64", size=WIDE)
+
+
+def test_a_step_in_the_boundary_view_redraws_the_chart_panel_only_when_it_changes() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        panel = app.query_one(ChartPanel)
+        shown: list[int] = []
+        original = panel.show
+
+        def counting(state: object) -> None:
+            shown.append(1)
+            original(state)  # type: ignore[arg-type]
+
+        panel.show = counting  # type: ignore[method-assign]
+        await pilot.press("v")
+        await pilot.press("plus")  # autoplay speed: not drawn here
+        await pilot.press("right")
+        await pilot.press("f")
+        assert len(shown) == 3
+
+    run_scenario(scenario, size=WIDE, app=make_app())
