@@ -286,17 +286,28 @@ def test_the_cursor_line_shows_only_before_the_last_step() -> None:
     assert all(style_at(strips[y], column) == BASE for y in plain)  # the theme's text colour
 
 
-def test_legend_names_each_line_and_the_ghost() -> None:
+def test_each_line_is_named_at_its_end_and_the_ghost_under_the_plot() -> None:
+    # The legend sat over the first columns of the lines, every sample the same glyph: without
+    # colour the lines could not be told apart. Now each is named at its end, right of the
+    # plot, in its colour; the dropped steps are named on the x label's row.
     data = chart_data(ghost_steps=np.array([3.0, 6.0]), ghost_values=np.array([[0.0, 1.0]] * 2))
     strips = draw_figure(chart_figure(data), WIDTH, HEIGHT, BASE)
     rows = [s.text for s in strips]
-    top, _bottom, left, _right = plot_area(rows)
-    assert rows[top][left:].startswith(" ⢕⢕ w0 ")
-    assert rows[top + 1][left:].startswith(" ⢕⢕ w1 bias ")
-    assert rows[top + 2][left:].startswith(" ⠐⠂ dropped ")
-    assert style_at(strips[top], left + 1) == BASE + Style(color=LINE_COLORS[0])
-    assert style_at(strips[top + 1], left + 1) == BASE + Style(color=LINE_COLORS[1])
-    assert style_at(strips[top + 2], left + 1) == BASE + Style(color=GHOST_COLOR)
+    top, bottom, left, right = plot_area(rows)
+    # The last values: sin(12) = -0.54 (w0, lower) and cos(12) = 0.84 (w1 bias, higher).
+    named = {
+        rows[y][right + 2 :].strip(): y for y in range(top, bottom) if rows[y][right + 2 :].strip()
+    }
+    assert set(named) == {"w0", "w1 bias"} and named["w1 bias"] < named["w0"]
+    y0 = named["w0"]
+    assert style_at(strips[y0], right + 2) == BASE + Style(color=LINE_COLORS[0])
+    assert style_at(strips[named["w1 bias"]], right + 2) == BASE + Style(color=LINE_COLORS[1])
+    assert not any("⢕⢕" in row for row in rows)  # no legend over the lines
+    assert rows[-1].rstrip().endswith("⠐⠂ dropped") and "step" in rows[-1]
+    assert style_at(strips[-1], rows[-1].index("⠐⠂")) == BASE + Style(color=GHOST_COLOR)
+    # With no room right of the plot the legend names the lines, as before.
+    narrow = [s.text for s in draw_figure(chart_figure(data), 14, HEIGHT, BASE)]
+    assert any("w0" in row for row in narrow[:6])
     fig = chart_figure(data)
     assert [(s.joined, s.colors) for s in fig.series] == [
         (False, (GHOST_COLOR, GHOST_COLOR)),
@@ -458,8 +469,9 @@ def test_the_apps_chart_after_twelve_steps() -> None:
             rows = [strip.text for strip in strips]
             assert rows[0].strip() == "step 12"
             assert sum(1 for c in "".join(rows) if cell_bits(c)) > 100
-            assert [rows[2 + k].split()[2] for k in range(3)] == ["w0", "w1", "w2"]
-            assert "w2 bias" in rows[4]
+            top, bottom, _left, right = plot_area(rows)
+            names = [rows[y][right + 2 :].strip() for y in range(top, bottom)]
+            assert sorted(name for name in names if name) == ["w0", "w1", "w2 bias"]
             # The seed lecture's weights run from about -0.9 to 1.9 in the first 12 steps.
             assert list(tick_rows(rows)) == ["2", "1", "0", "-1"]
             assert str(panel.border_title) == "Weights over steps · c: loss · v: boundary"
@@ -496,7 +508,9 @@ def test_the_chart_follows_a_resize() -> None:
             assert width > WIDTH
             rows = canvas.lines()
             assert all(len(row) == width for row in rows)
-            assert rows[1].rstrip().endswith("┐") and len(rows[1].rstrip()) == width
+            # The plot's frame, then the lines' names in the margin right of it.
+            margin = len("w2 bias") + 2
+            assert rows[1].rstrip().endswith("┐") and len(rows[1].rstrip()) == width - margin
             assert rows[0].strip() == "step 2"
 
     asyncio.run(inner())

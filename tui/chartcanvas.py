@@ -31,6 +31,7 @@ SMALLEST_LOG = 1e-300
 # Below these the plot loses its frame, then its labels (rows kept for the lines instead).
 MIN_PLOT_ROWS = 3
 MIN_PLOT_COLUMNS = 8
+LINE_SAMPLE = "⢕⢕"  # a legend's sample of a line, when a line is not named at its end
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +82,10 @@ class Figure:
     vlines: tuple[VLine, ...] = ()
     legend: tuple[LegendEntry, ...] = ()
     log_y: bool = False
+    # Names of the last series' lines, each written right of the plot at its line's end, in its
+    # colour: the lines are told apart by name, not by colour alone (and no legend covers them).
+    # The legend's entries then go on the x label's row, beside it.
+    end_labels: tuple[str, ...] = ()
 
 
 class YAxis(NamedTuple):
@@ -349,6 +354,7 @@ class Layout(NamedTuple):
     left: int
     rows: int
     columns: int
+    margin: int = 0  # columns of line-end labels right of the frame
 
 
 def layout(figure: Figure, width: int, height: int) -> tuple[Layout, YAxis]:
@@ -367,6 +373,10 @@ def layout(figure: Figure, width: int, height: int) -> tuple[Layout, YAxis]:
     gutter = max(len(label) for label in axis.labels) if frame else 0
     if frame and width - gutter - 2 < MIN_PLOT_COLUMNS:
         gutter = 0  # the lines matter more than the numbers beside them
+    columns = width - gutter - (2 if frame else 0)
+    margin = 2 + max((len(label) for label in figure.end_labels), default=-2)
+    if not frame or columns - margin < max(MIN_PLOT_COLUMNS, 2 * columns // 3):
+        margin = 0  # names too long for the room: the legend names the lines, over the plot
     return (
         Layout(
             frame=frame,
@@ -376,7 +386,8 @@ def layout(figure: Figure, width: int, height: int) -> tuple[Layout, YAxis]:
             top=2 if frame else 1,
             left=gutter + 1 if frame else 0,
             rows=rows,
-            columns=width - gutter - (2 if frame else 0),
+            columns=columns - margin,
+            margin=margin,
         ),
         axis,
     )
@@ -396,7 +407,12 @@ def draw_figure(figure: Figure, width: int, height: int, base: Style) -> list[St
     grid.put(0, place.left + (place.columns - len(title) + 1) // 2, title)
     if place.rows > 0 and place.columns > 0:
         vline_columns = _draw_plot(grid, figure, axis, place)
-        _draw_legend(grid, figure.legend, place)
+        if place.margin:
+            _draw_end_labels(grid, figure, axis, place)
+            if not place.x_label:
+                _draw_legend(grid, figure.legend, place)
+        else:
+            _draw_legend(grid, _with_line_names(figure), place)
         if place.frame:
             _draw_frame(grid, figure, axis, place, vline_columns)
     return grid.strips()
@@ -435,6 +451,74 @@ def _draw_plot(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> dict[
         styles[free, column] = style
         vline_columns[column] = style
     return vline_columns
+
+
+def _last_values(figure: Figure) -> list[float]:
+    """Each line's last drawn value (in the axis's units), of the last series: its end."""
+    series = figure.series[-1]
+    ys = np.atleast_2d(series.ys.T)  # (lines, points)
+    if figure.log_y:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ys = np.where(ys > 0, np.log10(np.clip(ys, SMALLEST_LOG, LARGEST)), np.nan)
+    ends = []
+    for line in ys:
+        finite = np.flatnonzero(np.isfinite(line))
+        ends.append(float(np.clip(line[finite[-1]], -LARGEST, LARGEST)) if finite.size else np.nan)
+    return ends
+
+
+def _draw_end_labels(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> None:
+    """Each line's name right of the frame, on its end's row (moved a row or more when two
+    ends share one, the order of the ends kept), in the line's colour."""
+    if not figure.series:
+        return
+    ends = _last_values(figure)
+    colors = figure.series[-1].colors
+    dots = to_dots(np.array(ends), axis.low, axis.high, place.rows * DOTS_DOWN)
+    bottom = place.top + place.rows - 1
+    wanted = [
+        (bottom - int(dot) // DOTS_DOWN, k) for k, dot in enumerate(dots.tolist()) if dot == dot
+    ]
+    wanted.sort(key=lambda item: (item[0], item[1]))
+    rows: list[int] = []
+    for row, _ in wanted:  # top to bottom, each below the one before
+        rows.append(max(row, rows[-1] + 1) if rows else row)
+    for i in range(len(rows) - 1, -1, -1):  # and those pushed past the bottom back up
+        rows[i] = min(rows[i], bottom if i == len(rows) - 1 else rows[i + 1] - 1)
+    column = place.left + place.columns + 2  # a cell clear of the frame
+    for row, (_, k) in zip(rows, wanted, strict=True):
+        if place.top <= row <= bottom and k < len(figure.end_labels):
+            grid.put(row, column, figure.end_labels[k], grid.style(colors[k]))
+
+
+def _with_line_names(figure: Figure) -> tuple[LegendEntry, ...]:
+    """The legend with an entry per named line first, when the lines cannot be named at their
+    ends (no room right of the plot)."""
+    if not figure.end_labels or not figure.series:
+        return figure.legend
+    colors = figure.series[-1].colors
+    named = tuple(
+        LegendEntry(LINE_SAMPLE, name, colors[k]) for k, name in enumerate(figure.end_labels)
+    )
+    return named + figure.legend
+
+
+def _draw_notes(
+    grid: _Grid, entries: Sequence[LegendEntry], place: Layout, after: int
+) -> list[LegendEntry]:
+    """The legend's entries on the x label's row, right-aligned, clear of column `after`
+    (the x label's end), the first entries first; returns those that did not fit."""
+    row = place.top + place.rows + 2
+    texts = [f"{e.marker} {e.name}" if e.marker else e.name for e in entries]
+    room = place.left + place.columns + place.margin - after - 2
+    shown = len(texts)
+    while shown and len("  ".join(texts[:shown])) > room:
+        shown -= 1
+    start = place.left + place.columns + place.margin - len("  ".join(texts[:shown]))
+    for text, entry in zip(texts[:shown], entries, strict=False):
+        grid.put(row, start, text, grid.style(entry.color))
+        start += len(text) + 2
+    return list(entries[shown:])
 
 
 def _draw_legend(grid: _Grid, entries: Sequence[LegendEntry], place: Layout) -> None:
@@ -485,7 +569,12 @@ def _draw_frame(
                 grid.put(bottom + 1, start, label)
                 end = start + len(label) - 1
     if place.x_label:
-        grid.put(bottom + 2, left + (columns - len(figure.x_label) + 1) // 2, figure.x_label)
+        label_start = left + (columns - len(figure.x_label) + 1) // 2
+        grid.put(bottom + 2, label_start, figure.x_label)
+        if place.margin:
+            # What does not fit beside the x label goes over the plot's top left, as a legend.
+            rest = _draw_notes(grid, figure.legend, place, label_start + len(figure.x_label))
+            _draw_legend(grid, rest, place)
 
 
 class ChartCanvas(Widget):

@@ -9,6 +9,7 @@ from logsgd.core.engine import Engine
 from logsgd.core.events import IntArray
 from logsgd.core.maths import FloatArray
 from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, MAX_LEGEND_LINES
+from logsgd.tui.panels.status import describe_changes
 from logsgd.tui.state import ChartData, ChartMode
 
 # The chart never draws more points than this, however long the history: redraws stay flat.
@@ -85,9 +86,15 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
             series_total = d + 1
         shown = range(d) if drawn is None else drawn[:-1]
         names = tuple(f"w{j}" for j in shown) + (f"w{d} bias",)
+    # The dropped steps, named by the settings they ran with where those differ from today's.
+    ghost_label = "dropped"
+    if ghost is not None:
+        ran_with = describe_changes(engine.hyperparams, ghost.hyperparams, show_old=False)
+        ghost_label += f": {ran_with}" if ran_with else ""
     return ChartData(
         mode=mode,
         steps=steps,
+        ghost_label=ghost_label,
         values=values,
         series_names=names,
         ghost_steps=ghost_steps if ghost is not None else np.zeros(0),

@@ -33,6 +33,7 @@ class ChartData:
     epoch_boundaries: tuple[int, ...]
     changes: tuple[int, ...]  # steps where hyperparameters changed
     series_total: int | None = None  # the history's series, when fewer are drawn
+    ghost_label: str = "dropped"  # "dropped: lr 0.01", what the dropped steps ran with
 
 
 @dataclass(frozen=True, eq=False)

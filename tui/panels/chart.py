@@ -11,7 +11,6 @@ from logsgd.tui.marks import (
     CHART_LINES,
     CURSOR_CHAR,
     GHOST_MARKER,
-    LINE_MARKER,
     key_line,
 )
 from logsgd.tui.panels import boundary
@@ -77,15 +76,15 @@ def chart_figure(chart: ChartData) -> Figure:
         )
     colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
     series.append(Series(chart.steps, chart.values, colors))
-    if len(names) <= MAX_LEGEND_LINES:
-        legend = [LegendEntry(LINE_MARKER, name, c) for name, c in zip(names, colors, strict=True)]
+    # Each line is named at its end, right of the plot (or, with no room there, in the legend).
+    end_labels = names if len(names) <= MAX_LEGEND_LINES else ()
     title = f"step {chart.cursor}"
     if chart.series_total is not None:  # the largest weights at the cursor and the bias
         title += f" · {len(names)} of {chart.series_total:,} weights"
         rest = chart.series_total - len(names)
         legend.append(LegendEntry("", f"{rest:,} smaller not drawn", GHOST_COLOR))
     if len(chart.ghost_steps):
-        legend.append(LegendEntry(GHOST_MARKER, "dropped", GHOST_COLOR))
+        legend.append(LegendEntry(GHOST_MARKER, chart.ghost_label, GHOST_COLOR))
     last = max(
         float(chart.steps[-1]) if len(chart.steps) else 0.0,
         float(chart.ghost_steps[-1]) if len(chart.ghost_steps) else 0.0,
@@ -105,6 +104,7 @@ def chart_figure(chart: ChartData) -> Figure:
         series=tuple(series),
         vlines=tuple(vlines),
         legend=tuple(legend),
+        end_labels=end_labels,
         log_y=chart.mode == "loss",
     )
 
