@@ -14,41 +14,34 @@ from logsgd.tui.commands import COMMANDS
 from logsgd.tui.marks import MARKS
 
 
-def help_table(columns: int = 1) -> Table:
-    """Every command, one line each; split side by side into `columns` pairs of columns."""
+def side_by_side(heads: tuple[str, str], pairs: list[tuple[str, str]], columns: int) -> Table:
+    """Pairs (a name, what it is) one a line, split side by side into `columns` pairs of
+    columns; every cell is Text, never markup (a key's help holds brackets: "[" and "]")."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    per_column = -(-len(COMMANDS) // columns)
-    chunks = [COMMANDS[i : i + per_column] for i in range(0, len(COMMANDS), per_column)]
+    per_column = -(-len(pairs) // columns)
+    chunks = [pairs[i : i + per_column] for i in range(0, len(pairs), per_column)]
     for _ in chunks:
-        table.add_column("key", no_wrap=True, style="bold")
-        table.add_column("what it does")
-    for row in range(per_column):
-        cells: list[str] = []
-        for chunk in chunks:
-            if row < len(chunk):
-                cells += [chunk[row].keys_shown, chunk[row].help]
-            else:
-                cells += ["", ""]
-        table.add_row(*cells)
-    return table
-
-
-def marks_table(columns: int = 1) -> Table:
-    """Every mark the panels draw and what it means (each panel's border has a short key),
-    split side by side into `columns` pairs of columns."""
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    per_column = -(-len(MARKS) // columns)
-    chunks = [MARKS[i : i + per_column] for i in range(0, len(MARKS), per_column)]
-    for _ in chunks:
-        table.add_column("mark", no_wrap=True, style="bold")
-        table.add_column("what it means")
+        table.add_column(heads[0], no_wrap=True, style="bold")
+        table.add_column(heads[1])
     for row in range(per_column):
         cells: list[Text] = []
         for chunk in chunks:
-            mark = chunk[row] if row < len(chunk) else None
-            cells += [Text(mark.mark), Text(mark.meaning)] if mark else [Text(""), Text("")]
+            name, meaning = chunk[row] if row < len(chunk) else ("", "")
+            cells += [Text(name), Text(meaning)]
         table.add_row(*cells)
     return table
+
+
+def help_table(columns: int = 1) -> Table:
+    """Every command, one line each."""
+    pairs = [(command.keys_shown, command.help) for command in COMMANDS]
+    return side_by_side(("key", "what it does"), pairs, columns)
+
+
+def marks_table(columns: int = 1) -> Table:
+    """Every mark the panels draw and what it means (each panel's border has a short key)."""
+    pairs = [(mark.mark, mark.meaning) for mark in MARKS]
+    return side_by_side(("mark", "what it means"), pairs, columns)
 
 
 class HelpScreen(ModalScreen[None]):
