@@ -16,6 +16,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from logsgd.core.maths import FloatArray
+from logsgd.tui.marks import LINE_MARKER
 from logsgd.tui.rowtable import line_regions
 
 IntArray = NDArray[np.int64]
@@ -31,7 +32,6 @@ SMALLEST_LOG = 1e-300
 # Below these the plot loses its frame, then its labels (rows kept for the lines instead).
 MIN_PLOT_ROWS = 3
 MIN_PLOT_COLUMNS = 8
-LINE_SAMPLE = "⢕⢕"  # a legend's sample of a line, when a line is not named at its end
 
 
 @dataclass(frozen=True, eq=False)
@@ -498,7 +498,7 @@ def _with_line_names(figure: Figure) -> tuple[LegendEntry, ...]:
         return figure.legend
     colors = figure.series[-1].colors
     named = tuple(
-        LegendEntry(LINE_SAMPLE, name, colors[k]) for k, name in enumerate(figure.end_labels)
+        LegendEntry(LINE_MARKER, name, colors[k]) for k, name in enumerate(figure.end_labels)
     )
     return named + figure.legend
 

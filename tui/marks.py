@@ -58,16 +58,20 @@ BOUNDARY_MARKS = (
     Mark("shaded", "", "boundary: the side of the line that predicts 1 (z >= 0), said in words"),
 )
 
+BATCH = Mark(
+    BATCH_MARK,
+    "batch",
+    "dataset, predictions, boundary (left of the row): a row of the batch this step ran",
+)
+NEXT = Mark(NEXT_MARK, "next", "dataset: a row of the batch the next step runs")
+FLIP = Mark(FLIP_MARK, "class flipped", "predictions: the class changed in this step")
+
 MARKS = (
-    Mark(
-        BATCH_MARK,
-        "batch",
-        "dataset, predictions, boundary (left of the row): a row of the batch this step ran",
-    ),
-    Mark(NEXT_MARK, "next", "dataset: a row of the batch the next step runs"),
+    BATCH,
+    NEXT,
     Mark(LARGEST_MARK, "largest term", "gradient: the term largest in size of each weight"),
     Mark(f"{RIGHT_MARK} {WRONG_MARK}", "right, wrong", "predictions: the class is right, wrong"),
-    Mark(FLIP_MARK, "class flipped", "predictions: the class changed in this step"),
+    FLIP,
     Mark(BELOW_MARK, "below", "a panel's border: more below, scroll with ↓ or PgDn"),
     *CHART_LINES,
     Mark(LINE_MARKER, "a weight", "chart legend: a weight's line (the loss's in loss mode)"),

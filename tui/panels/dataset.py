@@ -9,13 +9,13 @@ from textual.geometry import Size
 
 from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
-from logsgd.tui.marks import BATCH_MARK, MARKS, NEXT_MARK, key_line
+from logsgd.tui.marks import BATCH, BATCH_MARK, NEXT, NEXT_MARK, key_line
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable, WideLine
 from logsgd.tui.state import DataInfo, ViewState
 
 # The border's key to the marks, where they appear (short: the panel is as narrow as its data).
-MARKS_KEY = key_line(MARKS[0], MARKS[1])
+MARKS_KEY = key_line(BATCH, NEXT)
 # Rows whose written cells are kept (a few screens' worth, whatever the data's size).
 MAX_ROWS_KEPT = 4096
 # Column widths come from at most this many rows, spread over the data, and at most this many

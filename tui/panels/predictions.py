@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from logsgd.core import maths
 from logsgd.core.formatting import fmt_data, fmt_prob
 from logsgd.core.maths import FloatArray
-from logsgd.tui.marks import BATCH_MARK, FLIP_MARK, MARKS, RIGHT_MARK, WRONG_MARK, key_line
+from logsgd.tui.marks import BATCH, BATCH_MARK, FLIP, FLIP_MARK, RIGHT_MARK, WRONG_MARK, key_line
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable
 from logsgd.tui.state import ViewState
@@ -23,7 +23,7 @@ BLOCK_ROWS = 64
 
 
 # The marks' key, in the border under the rows that carry them.
-KEY = key_line(MARKS[0], MARKS[4])
+KEY = key_line(BATCH, FLIP)
 
 
 def predictions_title(class_names: tuple[str, str]) -> str:

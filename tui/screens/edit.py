@@ -21,6 +21,7 @@ from logsgd.core.params import (
     read_setting,
     validate_initial_weights,
 )
+from logsgd.tui.screens.toggles import StateCheckbox
 
 # Characters a number may take in a field: any float64 written in full, and a margin.
 FIELD_MAX_LENGTH = 64
@@ -105,25 +106,6 @@ def parse_form(
     if weights is None:
         weights = validate_initial_weights([0.0] * (n_features + 1), n_features)
     return hp, weights, errors
-
-
-class StateCheckbox(Checkbox):
-    """A checkbox whose state reads without colour: ▐X▌ on, ▐ ▌ off.
-
-    Textual's draws its X either way, and only the colour says which (under NO_COLOR, or on a
-    projector that washes colours out, on and off looked the same).
-    """
-
-    def __init__(self, label: str, value: bool, *, id: str, compact: bool) -> None:
-        super().__init__(label, value, id=id, compact=compact)
-        self.BUTTON_INNER = self._inner()
-
-    def _inner(self) -> str:
-        return "X" if self.value else " "
-
-    def watch_value(self) -> None:
-        self.BUTTON_INNER = self._inner()
-        super().watch_value()
 
 
 class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):

@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from logsgd.core.params import SettingError
 from logsgd.core.until import KINDS, LIMIT, Condition, read_condition
+from logsgd.tui.screens.toggles import ChoiceButton
 
 # Characters a value field takes (a number, a row, a weight's name).
 FIELD_MAX_LENGTH = 64
@@ -33,22 +34,6 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sign": ("weight (w0, ...)", "w0"),
     "steps": ("steps", "100"),
 }
-
-
-class ChoiceButton(RadioButton):
-    """A radio button whose state reads without colour: ▐●▌ chosen, ▐ ▌ not (as the edit
-    form's checkbox: Textual's draws its dot either way, and only the colour says which)."""
-
-    def __init__(self, label: str, value: bool, *, id: str) -> None:
-        super().__init__(label, value, id=id)
-        self.BUTTON_INNER = self._inner()
-
-    def _inner(self) -> str:
-        return "●" if self.value else " "
-
-    def watch_value(self) -> None:
-        self.BUTTON_INNER = self._inner()
-        super().watch_value()
 
 
 class UntilScreen(ModalScreen[Condition | None]):
