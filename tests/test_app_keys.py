@@ -66,6 +66,20 @@ def run_scenario(
     return app
 
 
+async def choose_in_palette(app: LogSGDApp, pilot: Pilot[int], typed: str, entry: str) -> None:
+    """Open the command palette, type `typed`, check the entry highlighted is `entry`, run it."""
+    await pilot.press("ctrl+p")
+    await pilot.press(*typed)
+    results = app.screen.query_one(CommandList)
+    for _ in range(50):  # the palette searches asynchronously
+        if results.highlighted is not None:
+            break
+        await pilot.pause(0.05)
+    highlighted = results.get_option_at_index(results.highlighted or 0)
+    assert entry in str(highlighted.prompt)
+    await pilot.press("enter")
+
+
 def shown(app: LogSGDApp, widget_id: str) -> str:
     """The whole text a Static or a RowTable shows on the main screen (scrolled or not)."""
     widget = app.query_one(f"#{widget_id}")
@@ -755,16 +769,7 @@ def test_palette_has_every_command_and_runs_it() -> None:
         assert app.state.event.step == 1
         assert STEP1_TERM_LINE in shown(app, "gradients-body")
         # Through the palette itself, as a person would use it.
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Run to")
-        results = app.screen.query_one(CommandList)
-        for _ in range(50):  # the palette searches asynchronously
-            if results.highlighted is not None:
-                break
-            await pilot.pause(0.05)
-        highlighted = results.get_option_at_index(results.highlighted or 0)
-        assert "Run to the 10th epoch end" in str(highlighted.prompt)
-        await pilot.press("enter")
+        await choose_in_palette(app, pilot, "Run to", "Run to the 10th epoch end")
         await app.workers.wait_for_complete()
         await pilot.pause()
         # From step 1 the run finishes epoch 1, then nine more.

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from test_app_keys import run_scenario, shown
+from test_app_keys import choose_in_palette, run_scenario, shown
 from textual import events
-from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar, RadioSet, Static
 
@@ -92,16 +91,7 @@ def test_the_palette_has_run_until_and_opens_the_form() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         entries = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Run until · key t" in entries
-        await pilot.press("ctrl+p")
-        await pilot.press(*"Run until")
-        results = app.screen.query_one(CommandList)
-        for _ in range(50):  # the palette searches asynchronously
-            if results.highlighted is not None:
-                break
-            await pilot.pause(0.05)
-        highlighted = results.get_option_at_index(results.highlighted or 0)
-        assert "Run until" in str(highlighted.prompt)
-        await pilot.press("enter")
+        await choose_in_palette(app, pilot, "Run until", "Run until")
         await pilot.pause()
         assert isinstance(app.screen, UntilScreen)
         await choose(pilot, app.screen, "steps", "7")

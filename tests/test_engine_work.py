@@ -11,30 +11,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_wide import wide_dataset
 
 from logsgd.core import engine as engine_module
 from logsgd.core import maths, runner
-from logsgd.core.dataset import Dataset
 from logsgd.core.engine import Engine
 from logsgd.core.events import StepEvent
 from logsgd.core.fulldata import Evaluator, same_bits
-from logsgd.core.params import Hyperparams
 
 
 def wide_engine(d: int = 300, n: int = 50, batch_size: int = 10) -> Engine:
-    rng = np.random.default_rng(1)
-    features = np.round(rng.normal(size=(n, d)), 3)
-    return Engine(
-        Dataset(
-            name="wide",
-            description="",
-            feature_names=tuple(f"x{j + 1}" for j in range(d)),
-            label_name="y",
-            features=features,
-            labels=(features[:, 0] > 0).astype(np.float64),
-            hyperparams=Hyperparams(0.01, batch_size),
-        )
-    )
+    return Engine(wide_dataset(d, n, seed=1, batch_size=batch_size))
 
 
 class Calls:

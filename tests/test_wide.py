@@ -40,7 +40,7 @@ WIDE = (120, 36)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def wide_dataset(d: int, n: int = 50, seed: int = 0) -> Dataset:
+def wide_dataset(d: int, n: int = 50, seed: int = 0, batch_size: int = 10) -> Dataset:
     """n rows of d features as /tmp/wide.csv has them: normal, 3 decimals, y = x1 > 0."""
     rng = np.random.default_rng(seed)
     features = np.round(rng.normal(size=(n, d)), 3)
@@ -51,7 +51,7 @@ def wide_dataset(d: int, n: int = 50, seed: int = 0) -> Dataset:
         label_name="y",
         features=features,
         labels=(features[:, 0] > 0).astype(np.float64),
-        hyperparams=Hyperparams(0.01, 10),
+        hyperparams=Hyperparams(0.01, batch_size),
     )
 
 
