@@ -250,11 +250,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     for f in depth_figures(args.depth, args.rows, args.repeats):
-        ratio = "" if f.ratio is None else f"  ratio {f.ratio:.2f}"
-        print(
-            f"{f.name}: {f.value:.3f} vs {f.baseline:.3f} {f.unit}{ratio}"
-            f"  target {f.target}  met {f.met}"
-        )
+        print(f.line(3))
 
 
 if __name__ == "__main__":

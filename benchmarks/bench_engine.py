@@ -80,6 +80,15 @@ class Figure:
             return f"<= {self.target_value:g} {self.unit}"
         return "(info)"
 
+    def line(self, decimals: int = 1) -> str:
+        """'name: value vs baseline unit  ratio r  target t  met m', as the scripts print it."""
+        ratio = "" if self.ratio is None else f"  ratio {self.ratio:.2f}"
+        base = "" if self.baseline is None else f" vs {self.baseline:.{decimals}f}"
+        return (
+            f"{self.name}: {self.value:.{decimals}f}{base} {self.unit}{ratio}"
+            f"  target {self.target}  met {self.met}"
+        )
+
 
 def make_dataset(rows: int, seed: int = 12345) -> Dataset:
     rng = np.random.default_rng(seed)

@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=18)
     args = parser.parse_args()
     for f in chart_figures(args.repeats, args.width, args.height):
-        print(f"{f.name}: {f.value:.2f} vs {f.baseline:.2f} ms, ratio {f.ratio:.3f}  ({f.note})")
+        print(f"{f.line(2)}  ({f.note})")
 
 
 if __name__ == "__main__":

@@ -98,11 +98,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     for f in until_figures(args.repeats):
-        ratio = "" if f.ratio is None else f"  ratio {f.ratio:.2f}"
-        print(
-            f"{f.name}: {f.value:.3f} vs {f.baseline:.3f} {f.unit}{ratio}"
-            f"  target {f.target}  met {f.met}"
-        )
+        print(f.line(3))
 
 
 if __name__ == "__main__":

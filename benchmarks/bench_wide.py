@@ -233,9 +233,7 @@ def main() -> None:
     args = parser.parse_args()
     figures = wide_figures(args.csv, args.rows, args.features, args.runs, args.presses, args.poll)
     for f in figures:
-        ratio = "" if f.ratio is None else f"  ratio {f.ratio:.2f}"
-        base = "" if f.baseline is None else f" vs {f.baseline:.1f}"
-        print(f"{f.name}: {f.value:.1f}{base} {f.unit}{ratio}  target {f.target}  met {f.met}")
+        print(f.line())
 
 
 if __name__ == "__main__":
