@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from logsgd.core.maths import FloatArray
@@ -21,6 +19,7 @@ from logsgd.core.params import (
     read_setting,
     validate_initial_weights,
 )
+from logsgd.tui.screens.form import FormScreen
 from logsgd.tui.screens.toggles import StateCheckbox
 
 # Characters a number may take in a field: any float64 written in full, and a margin.
@@ -108,10 +107,10 @@ def parse_form(
     return hp, weights, errors
 
 
-class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
+class EditScreen(FormScreen[tuple[Hyperparams, FloatArray]]):
     """A form; Enter or Apply checks every field and applies only if all are valid."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=True)]
+    SUBMIT_ID = "edit-apply"
 
     def __init__(self, values: EditValues, n_rows: int) -> None:
         super().__init__()
@@ -167,17 +166,3 @@ class EditScreen(ModalScreen[tuple[Hyperparams, FloatArray] | None]):
         if errors:
             return
         self.dismiss((hp, weights))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "edit-apply":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from logsgd.core.params import SettingError
 from logsgd.core.until import KINDS, LIMIT, Condition, read_condition
+from logsgd.tui.screens.form import FormScreen
 from logsgd.tui.screens.toggles import ChoiceButton
 
 # Characters a value field takes (a number, a row, a weight's name).
@@ -36,10 +35,10 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
-class UntilScreen(ModalScreen[Condition | None]):
+class UntilScreen(FormScreen[Condition]):
     """A form; the value of the chosen condition is checked, and Enter or Run applies it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=True)]
+    SUBMIT_ID = "until-run"
 
     def __init__(self, step: int, n_rows: int, n_weights: int) -> None:
         super().__init__()
@@ -132,17 +131,3 @@ class UntilScreen(ModalScreen[Condition | None]):
             self.query_one(f"#until-value-{field}", Input).set_class(
                 bool(message), "-invalid-field"
             )
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "until-run":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
