@@ -236,3 +236,128 @@ def test_a_step_in_the_boundary_view_redraws_the_chart_panel_only_when_it_change
         assert len(shown) == 3
 
     run_scenario(scenario, size=WIDE, app=make_app())
+
+
+def test_at_80x24_the_heading_wraps_and_the_title_and_key_fit_whole() -> None:
+    """The pair layout gives the view half of 80 columns: nothing of its words is cut."""
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("v", "right")
+        panel = app.query_one(ChartPanel)
+        width = panel.size.width
+        assert width < len(boundary.MARKS_KEY) + 4  # narrow: the short key
+        title, key = str(panel.border_title), str(panel.border_subtitle)
+        assert key == boundary.MARKS_KEY_NARROW and len(key) + 4 <= width
+        assert title == "Boundary · f: zoom out · x: pair" and len(title) + 4 <= width
+        lines = app.query_one(ChartPanel).query_one(ChartCanvas).lines()
+        # "step 1 · predicts 1 below the line (shaded)" on two rows, then the rows' line.
+        assert lines[0].rstrip() == "step 1 · predicts 1 below the line"
+        assert lines[1].strip() == "(shaded)"
+        assert lines[2].rstrip() == "all in view predict 0 · 2/4 wrong"
+        assert "line at x2 ≈ -855.5 … -1,683 ↓" in "\n".join(lines)
+
+    run_scenario(scenario, size=(80, 24))
+
+
+async def choose_pair(pilot: Pilot[int], across: int, up: int) -> None:
+    """Press x, set the form's two choices and press Enter on Show."""
+    from textual.widgets import Select
+
+    from logsgd.tui.screens.pair import PairScreen
+
+    await pilot.press("x")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, PairScreen)
+    screen.query_one("#pair-across", Select).value = across
+    screen.query_one("#pair-up", Select).value = up
+    await pilot.pause()
+    screen.query_one("#pair-show").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_x_chooses_the_two_features_and_the_line_is_drawn_over_them() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right")
+        await choose_pair(pilot, 2, 3)
+        assert app.state.chart_mode == "boundary" and app.state.boundary_pair == (2, 3)
+        assert app.state.notice == (
+            "decision boundary over petal_length (across) and petal_width (up)"
+        )
+        text = view_text(app)
+        assert "x3: petal_length (as given)" in text and "x4: petal_width (as given)" in text
+        assert "2 other features at their mean" in text
+        # The line over (x3, x4), x1 and x2 held at their mean: z = w2 x3 + w3 x4 + c.
+        picture = boundary.boundary_picture(app.state, app.state.boundary_pair)
+        w, inputs = np.asarray(app.state.event.weights_after), app.state.data.inputs
+        c = w[4] + w[0] * inputs[:, 0].mean() + w[1] * inputs[:, 1].mean()
+        assert picture.line is not None
+        assert (picture.line.a, picture.line.b) == (w[2], w[3])
+        assert picture.line.c == pytest.approx(c, rel=1e-15)
+        np.testing.assert_array_equal(picture.x1[:100], inputs[:, 2])
+        np.testing.assert_array_equal(picture.x2[:100], inputs[:, 3])
+        # The pair stays with the view as it steps and comes back to it.
+        await pilot.press("right", "v", "v")
+        assert app.state.boundary_pair == (2, 3)
+        assert "x4: petal_width" in view_text(app)
+
+    run_scenario(scenario, "--dataset", "iris-versicolor-virginica", size=WIDE)
+
+
+def test_the_same_feature_twice_is_refused_and_escape_keeps_the_pair() -> None:
+    from textual.widgets import Static
+
+    from logsgd.tui.screens.pair import PairScreen
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await choose_pair(pilot, 1, 1)
+        screen = app.screen
+        assert isinstance(screen, PairScreen)  # still open
+        error = str(screen.query_one("#pair-error", Static).render())
+        assert error == "✗ choose two different ones: both are x2: sepal_width"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, PairScreen)
+        assert app.state.boundary_pair == (0, 1) and app.state.chart_mode == "weights"
+
+    run_scenario(scenario, "--dataset", "iris-setosa-versicolor", size=WIDE)
+
+
+def test_two_features_swap_axes_and_one_feature_is_told(tmp_path: Path) -> None:
+    async def swap(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await choose_pair(pilot, 1, 0)
+        text = view_text(app)
+        picture = boundary.boundary_picture(app.state, app.state.boundary_pair)
+        assert (picture.x_label, picture.y_label) == ("x2 (as given)", "x1 (as given)")
+        assert "\nx2 (as given)  " in text and "other features" not in text
+
+    run_scenario(swap, size=WIDE)
+    one = tmp_path / "one.csv"
+    one.write_text("hours,passed\n1,0\n2,1\n3,1\n")
+
+    async def single(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.state.notice == "the decision boundary needs two features: this data has one"
+
+    run_scenario(single, str(one), size=WIDE)
+
+
+def test_a_feature_name_in_the_form_is_text_not_markup(tmp_path: Path) -> None:
+    from textual.widgets import Select, Static
+
+    data = tmp_path / "marked.csv"
+    data.write_text("[bold]a[/bold],[@click=app.quit]b,[/c],y\n1,2,3,0\n2,3,1,1\n3,1,2,1\n")
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("x")
+        await pilot.pause()
+        select = app.screen.query_one("#pair-up", Select)
+        label = select.query_one("SelectCurrent").query_one("#label", Static)
+        assert str(label.render()) == "x2: [@click=app.quit]b"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+
+    run_scenario(scenario, str(data), size=WIDE)

@@ -41,3 +41,37 @@ def test_boundary_without_colour(
     app = seed_app()
     assert app.no_color
     assert snap_compare(app, press=["v", "right", "right"], terminal_size=SIZES["120x36"])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_boundary_over_two_chosen_features(snap_compare: SnapCompare, size: str) -> None:
+    """iris, x: its form, then the boundary over petal length and width (x1, x2 at their
+    mean)."""
+    app = LogSGDApp(
+        make_engine(
+            resolve_setup(build_parser().parse_args(["--dataset", "iris-versicolor-virginica"]))
+        )
+    )
+
+    async def choose(pilot: object) -> None:
+        from textual.pilot import Pilot
+        from textual.widgets import Select
+
+        assert isinstance(pilot, Pilot)
+        await pilot.press("right", "right", "x")
+        await pilot.pause()
+        pilot.app.screen.query_one("#pair-across", Select).value = 2
+        pilot.app.screen.query_one("#pair-up", Select).value = 3
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=choose, terminal_size=SIZES[size])
+    assert snap_compare(
+        LogSGDApp(
+            make_engine(
+                resolve_setup(build_parser().parse_args(["--dataset", "iris-versicolor-virginica"]))
+            )
+        ),
+        run_before=choose,
+        press=["tab", "tab", "enter"],
+        terminal_size=SIZES[size],
+    )

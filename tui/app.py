@@ -691,6 +691,31 @@ class LogSGDApp(App[int]):
             what = "the data and the lines z = 0" if fit else "the data"
             self._change(boundary_fit=fit, notice=f"decision boundary window: {what}")
 
+    def action_choose_boundary_features(self) -> None:
+        from logsgd.tui.panels.boundary import feature_name
+        from logsgd.tui.screens.pair import PairScreen
+
+        if self.state is None:
+            return
+        data = self.state.data
+        if data.n_features < 2:
+            self._change(notice="the decision boundary needs two features: this data has one")
+            return
+        names = [feature_name(data, j) for j in range(data.n_features)]
+        note = "The other features are held at their mean." if data.n_features > 2 else ""
+        screen = PairScreen("Decision boundary: features", names, self.state.boundary_pair, note)
+        self.push_screen(screen, self._show_boundary_pair)
+
+    def _show_boundary_pair(self, pair: tuple[int, int] | None) -> None:
+        if pair is not None and self.state is not None:
+            names = [self.state.data.feature_names[j] for j in pair]
+            self._change(
+                chart_mode="boundary",
+                selected_panel="chart",
+                boundary_pair=pair,
+                notice=f"decision boundary over {names[0]} (across) and {names[1]} (up)",
+            )
+
     def action_next_panel(self) -> None:
         if self.state is not None:
             index = PANELS.index(self.state.selected_panel)

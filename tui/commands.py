@@ -236,6 +236,14 @@ COMMANDS: tuple[Command, ...] = (
         "f",
     ),
     Command(
+        "boundary-features",
+        "x",
+        "choose_boundary_features",
+        "Boundary features",
+        "Decision boundary: choose the two features it is drawn over",
+        "x",
+    ),
+    Command(
         "panel",
         "tab",
         "next_panel",

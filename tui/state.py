@@ -86,6 +86,9 @@ class ViewState:
     boundary_fit: bool = False
     """The decision boundary's window takes in the lines (z = 0 now and before the step), not
     only the data."""
+    boundary_pair: tuple[int, int] = (0, 1)
+    """The two features the decision boundary is drawn over (across, up), 0-based; the others
+    are held at their mean."""
     selected_panel: str = "batch"
     """The panel that the scroll keys move (the only one shown in the compact layout)."""
     busy: str = ""

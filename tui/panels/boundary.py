@@ -7,6 +7,7 @@ drawn (at most MAX_POINTS of the data, every k-th, and the batch's), never the w
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -74,6 +75,11 @@ SHADE_FALLBACK = "grey23"
 MARKS_KEY = (
     f"{CLASS0_MARK} 0 {CLASS1_MARK} 1 {WRONG0_MARK}{WRONG1_MARK} wrong {BATCH_MARK} batch"
     f" {BOUNDARY_LINE_MARKER[0]} z=0 {PREVIOUS_LINE_MARKER[0]} before"
+)
+# The same key for a panel too narrow for it (the pair layout's half of 80 columns).
+MARKS_KEY_NARROW = (
+    f"{CLASS0_MARK}0 {CLASS1_MARK}1 {WRONG0_MARK}{WRONG1_MARK}wrong {BATCH_MARK}batch"
+    f" {BOUNDARY_LINE_MARKER[0]}z=0 {PREVIOUS_LINE_MARKER[0]}before"
 )
 SIDE_WORDS = {
     "above": "above the line",
@@ -155,8 +161,7 @@ class BoundaryPicture:
             return grid.strips()
         # Short of 12 rows the heading takes one row and the footnotes none.
         full = height >= 12
-        heading = self.heading if full else (" · ".join(filter(None, self.heading)), "")
-        for y, text in enumerate(heading):
+        for y, text in enumerate(self.heading_lines(width, full)):
             grid.put(y, 0, text)
         place = self.layout(width, height, full)
         if self.message or place is None:
@@ -176,16 +181,26 @@ class BoundaryPicture:
                 grid.put(y, 0, note, grid.style(PREVIOUS_COLOR))
         return grid.strips()
 
+    def heading_lines(self, width: int, full: bool = True) -> list[str]:
+        """The heading's rows: its two lines, each wrapped to the width (at 40 columns "step 1
+        · predicts 1 below the line (shaded)" takes two), or, when not `full`, one row."""
+        if not full:
+            return [" · ".join(filter(None, self.heading))]
+        lines: list[str] = []
+        for text in self.heading:
+            lines += textwrap.wrap(text, max(width, 1), subsequent_indent="  ") or [""]
+        return lines
+
     def layout(
         self, width: int, height: int, full: bool = True
     ) -> tuple[int, int, int, int] | None:
         """(top, left, rows, columns) of the plot's cells; None when too small to draw.
 
-        Rows: the heading (2, or 1 when not `full`), the frame's top, the plot, its bottom,
-        the x tick labels, the x label, the footnotes (when `full`).
+        Rows: the heading (its lines, or 1 when not `full`), the frame's top, the plot, its
+        bottom, the x tick labels, the x label, the footnotes (when `full`).
         """
         gutter = max((len(label) for _, label in self.y_ticks()), default=0)
-        top = 3 if full else 2
+        top = len(self.heading_lines(width, full)) + 1
         below = 3 + (len(self.footnotes) if full else 0)
         rows, columns = height - top - below, width - gutter - 2
         if rows < 2 or columns < 8:
@@ -499,6 +514,18 @@ def _no_plot(step: int, message: str) -> BoundaryPicture:
     )
 
 
-def border_title(state: ViewState) -> str:
+def border_title(state: ViewState, width: int) -> str:
+    """The border's title, with its keys: the longest that fits the panel's width."""
     fit = "f: zoom in" if state.boundary_fit else "f: zoom out"
-    return f"Decision boundary · {fit}"
+    titles = (
+        f"Decision boundary · {fit} · x: features",
+        f"Decision boundary · {fit} · x: pair",  # the full layout's 46 columns
+        f"Boundary · {fit} · x: pair",  # the pair layout's 40
+    )
+    return next((title for title in titles if len(title) + 4 <= width), titles[-1])
+
+
+def marks_key(width: int) -> str:
+    """The border's key of the marks, the short one when the panel is narrower than the
+    long one and the border's corners."""
+    return MARKS_KEY if len(MARKS_KEY) + 4 <= width else MARKS_KEY_NARROW

@@ -39,16 +39,25 @@ class ChartPanel(Panel):
     def compose(self) -> ComposeResult:
         yield ChartCanvas(id="chart-canvas")
 
+    def on_resize(self) -> None:
+        # The boundary's title and key have short forms for a narrow panel.
+        if self.state is not None and self.state.chart_mode == "boundary":
+            self._boundary_titles(self.state)
+
+    def _boundary_titles(self, state: ViewState) -> None:
+        width = self.size.width
+        self.set_titles(boundary.border_title(state, width), boundary.marks_key(width))
+
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         if state.chart_mode == "boundary":  # the step's chart is new with its event
-            return (state.chart, state.boundary_fit)
+            return (state.chart, state.boundary_fit, state.boundary_pair)
         return (state.chart,)
 
     def show(self, state: ViewState) -> None:
         chart = state.chart
         if state.chart_mode == "boundary":
-            self.set_titles(boundary.border_title(state), boundary.MARKS_KEY)
-            self.query_one(ChartCanvas).draw(boundary.boundary_picture(state))
+            self._boundary_titles(state)
+            self.query_one(ChartCanvas).draw(boundary.boundary_picture(state, state.boundary_pair))
             return
         figure = chart_figure(chart)
         title = (
