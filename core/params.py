@@ -180,3 +180,17 @@ def validate_initial_weights(values: Sequence[float] | FloatArray, n_features: i
         )
     weights.flags.writeable = False
     return weights
+
+
+def weight_index(text: str, n_weights: int, setting: str) -> int:
+    """A weight typed as `w0` .. `wd` or `bias` (the last), as its index; SettingError in the
+    lecturer's words otherwise."""
+    last = n_weights - 1
+    lowered = text.lower()
+    index = last if lowered == "bias" else read_whole(lowered.removeprefix("w"))
+    if index is None or not 0 <= index <= last or lowered.startswith(("+", "-", "w+", "w-")):
+        raise SettingError(
+            f"weight must be one of w0 to w{last} (w{last} is the bias), got {quoted(text)}",
+            setting,
+        )
+    return index

@@ -13,7 +13,7 @@ from logsgd.tui.marks import (
     GHOST_MARKER,
     key_line,
 )
-from logsgd.tui.panels import boundary
+from logsgd.tui.panels import boundary, landscape
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ChartData, ViewState
 
@@ -42,6 +42,8 @@ class ChartPanel(Panel):
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         if state.chart_mode == "boundary":  # the step's chart is new with its event
             return (state.chart, state.boundary_fit)
+        if state.chart_mode == "landscape":
+            return (state.chart_mode, state.landscape, state.landscape_grids_ready)
         return (state.chart,)
 
     def show(self, state: ViewState) -> None:
@@ -50,6 +52,12 @@ class ChartPanel(Panel):
             self.set_titles(boundary.border_title(state), boundary.MARKS_KEY)
             self.query_one(ChartCanvas).draw(boundary.boundary_picture(state))
             return
+        if state.chart_mode == "landscape":
+            picture = landscape.landscape_picture(state)
+            if picture is not None:
+                self.set_titles(landscape.border_title(state), landscape.MARKS_KEY)
+                self.query_one(ChartCanvas).draw(picture)
+                return
         figure = chart_figure(chart)
         title = (
             "Loss (full data, log scale) · c: weights"
