@@ -78,7 +78,7 @@ LANDSCAPE_MARKS = (
     Mark(
         " ".join(BAND_GLYPHS[1:]),
         "",
-        "landscape: the objective's bands between its contour levels, higher ones denser",
+        "landscape: the objective's bands between its contour levels (written (10)), higher denser",
     ),
 )
 

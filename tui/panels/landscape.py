@@ -87,14 +87,22 @@ def bands(grid: FloatArray, levels: list[float]) -> IntArray:
     return np.where(np.isfinite(grid), index, len(levels)).astype(np.int64)
 
 
-def levels_key(levels: list[float]) -> str:
-    """'blank < 0.1 ≤ · < 1 ≤ ∶': each band's glyph between its levels."""
+def levels_key(levels: list[float], width: int = 1000) -> str:
+    """'objective: blank < 0.1 ≤ · < 1 ≤ ∶': each band's glyph between its levels; shorter
+    ('· ≥0.1 ∶ ≥1') where that does not fit in `width` (a level is never cut)."""
     if not levels:
         return "objective: one band"
-    parts = ["objective: blank"]
-    for k, level in enumerate(levels, start=1):
-        parts.append(f"< {tick_label(level)} ≤ {BAND_GLYPHS[k]}")
-    return " ".join(parts)
+    labels = [tick_label(level) for level in levels]
+    full = "objective: blank " + " ".join(
+        f"< {label} ≤ {BAND_GLYPHS[k]}" for k, label in enumerate(labels, start=1)
+    )
+    if len(full) <= width:
+        return full
+    pieces = [f"{BAND_GLYPHS[k]} ≥{label}" for k, label in enumerate(labels, start=1)]
+    for prefix in ("objective: ", ""):
+        if len(prefix + " ".join(pieces)) <= width:
+            return prefix + " ".join(pieces)
+    return " ".join(pieces)
 
 
 def _to_dots(values: FloatArray, low: float, high: float, dots: int) -> IntArray:
@@ -147,10 +155,11 @@ class LandscapePicture:
     of exactly its plot's cells."""
 
     data: LandscapeData
-    heading: tuple[str, str]
+    heading: tuple[tuple[str, ...], tuple[str, ...]]  # each line's wordings, longest first
     x_label: str
     y_label: str
-    footnote: str
+    held: tuple[str, ...]  # "w2 (bias) = -0.005000": the weights held at the cursor's values
+    step: int
 
     def layout(self, width: int, height: int) -> tuple[int, int, int, int] | None:
         """(top, left, rows, columns) of the plot's cells; None when too small to draw.
@@ -159,11 +168,41 @@ class LandscapePicture:
         label, the levels' key, the footnote (what is held).
         """
         gutter = max((len(label) for _, label in self.y_ticks()), default=0)
-        top, below = 3, 5
+        top, below = 3, 4 + self.footnote_rows(width, height)
         rows, columns = height - top - below, width - gutter - 2
         if rows < 3 or columns < 10:
             return None
         return top, gutter + 1, rows, columns
+
+    def footnote_rows(self, width: int, height: int) -> int:
+        """What is held takes two rows where it needs them and the plot keeps 8."""
+        needs = len(f"held at step {self.step}: " + ", ".join(self.held)) > width
+        return 2 if needs and height >= 3 + 4 + 2 + 8 else 1
+
+    def footnote_lines(self, width: int, height: int) -> list[str]:
+        """The held weights, whole ones only (a number is never cut), and how many more."""
+        if not self.held:
+            return [""]
+        lines = [f"held at step {self.step}: "]
+        count = self.footnote_rows(width, height)
+        shown = 0
+        for item in self.held:
+            text = item if lines[-1].endswith(": ") or lines[-1] == "  " else ", " + item
+            if len(lines[-1] + text) > width:
+                if len(lines) == count:
+                    break
+                lines.append("  ")
+                text = item
+            lines[-1] += text
+            shown += 1
+        while shown < len(self.held):
+            more = f" (+{len(self.held) - shown:,} more)"
+            if len(lines[-1] + more) <= width or "=" not in lines[-1]:
+                lines[-1] += more
+                break
+            lines[-1] = lines[-1][: lines[-1].rfind(", ")] if ", " in lines[-1] else lines[-1]
+            shown -= 1
+        return lines
 
     def request(self, rows: int, columns: int) -> GridRequest:
         data = self.data
@@ -185,32 +224,33 @@ class LandscapePicture:
         grid = CellGrid(max(width, 0), max(height, 0), base)
         if width <= 0 or height <= 0:
             return grid.strips()
-        for y, text in enumerate(self.heading):
-            grid.put(y, 0, text)
+        for y, wordings in enumerate(self.heading):
+            grid.put(y, 0, next((t for t in wordings if len(t) <= width), wordings[-1]))
         place = self.layout(width, height)
         if place is None:
             grid.put(2, 0, "(too small to draw the landscape)")
             return grid.strips()
         top, left, rows, columns = place
         values = self.data.grids(self.request(rows, columns))
+        note = ""
         if values is None:
-            levels: list[float] = []
-            note = (
-                f"computing the landscape… ({self.data.n_rows:,} rows × {rows * columns:,} cells)"
-            )
-            grid.put(top + rows // 2, left + max(0, (columns - len(note)) // 2), note)
-            key = "computing the landscape in the background: keys do not wait"
+            note = f"computing… ({self.data.n_rows:,} rows × {rows * columns:,} cells)"
+            key = "computing the landscape in the background"
             shades = _Shades()
         else:
             levels = contour_levels(values)
             shades = self._draw_bands(grid, place, bands(values, levels), len(levels) + 1)
-            self._draw_level_labels(grid, place, values, levels, shades)
-            key = levels_key(levels)
+            key = levels_key(levels, width)
         self._draw_path(grid, place, shades)
+        if values is not None:  # where neither the path nor a mark is
+            self._draw_level_labels(grid, place, values, levels, shades)
+        if note:  # over the path: what the plot lacks is said first
+            grid.put(top + rows // 2, left + max(0, (columns - len(note)) // 2), note)
         self._draw_frame(grid, place)
         grid.put(top + rows + 2, 0, self.x_label)
         grid.put(top + rows + 3, 0, key)
-        grid.put(top + rows + 4, 0, self.footnote, grid.style(NOTE_COLOR))
+        for y, line in enumerate(self.footnote_lines(width, height), start=top + rows + 4):
+            grid.put(y, 0, line, grid.style(NOTE_COLOR))
         return grid.strips()
 
     # ------------------------------------------------------------------ drawing
@@ -238,14 +278,16 @@ class LandscapePicture:
         """Each level's value written on its contour: at a cell whose value is at or above it
         beside one below it, the highest such cell (nearest two thirds across)."""
         top, left, rows, columns = place
-        taken = np.zeros((rows, columns), dtype=np.bool_)
+        band_chars = np.array([ord(g) for g in BAND_GLYPHS], dtype=np.uint32)
+        plot = grid.chars[top : top + rows, left : left + columns]
+        taken = ~np.isin(plot, band_chars)  # the path, its marks and numbers
         with np.errstate(invalid="ignore"):
             for level in levels:
                 above = values >= level
                 edge = np.zeros_like(above)
                 edge[:, 1:] |= above[:, 1:] & ~above[:, :-1]
                 edge[1:, :] |= above[1:, :] & ~above[:-1, :]
-                label = tick_label(level)
+                label = f"({tick_label(level)})"  # bare numbers are steps
                 r, c = np.nonzero(edge)
                 fits = (c + len(label) <= columns) & (c >= columns // 4)
                 r, c = r[fits], c[fits]
@@ -388,25 +430,29 @@ def landscape_picture(state: ViewState) -> LandscapePicture | None:
     j, k = data.pair
     names = state.data
     event = state.event
-    what = "mean BCE + λ/2·Σw²" if data.l2 else "mean BCE"
-    first = f"step {event.step} · objective {fmt(event.objective_after)} at {CURSOR_POINT_MARK}"
-    first += f" ({what})"
+    # The objective: the mean BCE, with its penalty when λ > 0 (as the status line says).
+    what = "BCE + λ/2·Σw²" if data.l2 else "mean BCE"
+    first = f"step {event.step} · {what} {fmt(event.objective_after)} at {CURSOR_POINT_MARK}"
     if data.move is None:
-        second = "next step: not finite (the run diverges there)"
+        second: tuple[str, ...] = ("next step: not finite (the run diverges there)",)
     else:
         symbol = "−lr·v" if data.momentum else "−lr·g"
-        second = f"next step {symbol}: w{j} {_signed(data.move[j])}, w{k} {_signed(data.move[k])}"
+        move_a, move_b = _signed(data.move[j]), _signed(data.move[k])
+        second = (
+            f"next step {symbol}: w{j} {move_a}, w{k} {move_b}",
+            f"next {symbol}: w{j} {move_a}, w{k} {move_b}",
+            f"{symbol}: {move_a}, {move_b}",
+        )
     others = [i for i in range(len(data.held)) if i not in data.pair]
-    held = [f"{names.weight_label(i)} = {fmt(data.held[i])}" for i in others[:3]]
-    if len(others) > 3:
-        held.append(f"and {len(others) - 3:,} more")
-    footnote = f"held at step {event.step}: " + ", ".join(held) if held else ""
+    bias = len(data.held) - 1
+    held = tuple(f"w{i}{' (bias)' if i == bias else ''} = {fmt(data.held[i])}" for i in others)
     return LandscapePicture(
         data=data,
-        heading=(first, second),
+        heading=((first,), second),
         x_label=f"across: {names.weight_label(j)}",
         y_label=f"up: {names.weight_label(k)}",
-        footnote=footnote,
+        held=held,
+        step=event.step,
     )
 
 
@@ -416,7 +462,7 @@ def _signed(value: float) -> str:
 
 
 def border_title(state: ViewState) -> str:
-    return "Loss landscape · O: weights · o: back"
+    return "Loss landscape · O: weights"
 
 
 __all__ = ["LandscapePicture", "Window", "border_title", "landscape_picture"]
