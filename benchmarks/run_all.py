@@ -2,7 +2,7 @@
 
     python benchmarks/run_all.py [--quick] [--export-timeout 60] [--results FILE]
                                  [--only app,chart,imports,engine,export,load,depth,plotext,until,
-                                        views]
+                                        landscape,views]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
@@ -15,6 +15,7 @@ Sections (each also runs alone, with more options, as its own script):
   plotext  bench_plotext.py: the weight chart by our canvas vs by plotext (the `bench` extra)
   until    bench_until.py: run until over 10^6 seed steps vs running the same steps
   views    bench_views.py: a step with the decision boundary on screen vs the weights chart, in tmux
+  landscape bench_landscape.py: → with the loss landscape vs with the weight chart, headless
 
 The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
 timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
@@ -47,7 +48,8 @@ from bench_engine import Figure  # noqa: E402
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
 SECTIONS = (
-    "app", "chart", "imports", "engine", "export", "load", "depth", "plotext", "until", "views"
+    "app", "chart", "imports", "engine", "export", "load", "depth", "plotext", "until",
+    "landscape", "views",
 )  # fmt: skip
 
 
@@ -152,6 +154,7 @@ def main() -> None:
     import bench_depth
     import bench_engine
     import bench_export
+    import bench_landscape
     import bench_load
     import bench_loss_chart
     import bench_plotext
@@ -192,6 +195,9 @@ def main() -> None:
         # Always the whole limit, 10^6 steps (a shorter search would time something else).
         "until": lambda: bench_until.until_figures(1 if quick else 3),
         "views": lambda: bench_views.view_figures(args.rows, rounds=2 if quick else 4),
+        "landscape": lambda: bench_landscape.landscape_figures(
+            10 if quick else 20, 2 if quick else 3, args.rows
+        ),
     }
     description = machine()
     print("\n".join(description))

@@ -15,11 +15,13 @@ is no line, and every row predicts 1 if c >= 0, else 0.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 import numpy as np
 
 from .maths import FloatArray
+from .params import SettingError, feature_index
 
 # How much of its span a window adds on each side, so no row sits on the frame.
 PAD = 0.05
@@ -196,3 +198,12 @@ def sample_stride(n: int, most: int) -> int:
     """Of n rows draw every k-th from row 0, k the smallest that keeps within `most`:
     deterministic, spread over the file, the same at every step."""
     return max(1, -(-n // most))
+
+
+def read_feature_pair(across: str, up: str, names: Sequence[str]) -> tuple[int, int]:
+    """The two features the boundary is drawn over, typed (see params.feature_index); two
+    different ones."""
+    pair = (feature_index(across, names, "across"), feature_index(up, names, "up"))
+    if pair[0] == pair[1]:
+        raise SettingError(f"the two features must differ, got x{pair[0] + 1} twice", "up")
+    return pair

@@ -588,6 +588,26 @@ class Engine:
                 hp.momentum,
             )
 
+    def next_step(self) -> StepDetail:
+        """The step after the cursor, as the engine computes it: the recorded one (bit for bit)
+        or, at the end of the history, the one a step forward would compute, not recorded."""
+        step = self._cursor
+        if step < self.history_length:
+            return self._detail(step + 1)
+        hp = self._hp
+        rows = self._rows_after(step)
+        velocity = self._velocity_after(step) if hp.momentum else np.zeros(self._history.width)
+        with np.errstate(all="ignore"):
+            return one_step(
+                self.data.xb[rows],
+                self.data.signs[rows],
+                self._history.weights_after(step),
+                velocity,
+                hp.learning_rate,
+                hp.l2,
+                hp.momentum,
+            )
+
     def _velocity_after(self, step: int) -> FloatArray:
         """The momentum buffer after `step` (zeros at step 0)."""
         stored = self._history.velocity_after(step)

@@ -111,6 +111,18 @@ def mean_loss(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> 
     return value
 
 
+def mean_losses(z: FloatArray, y: FloatArray, signs: FloatArray | None = None) -> FloatArray:
+    """`mean_loss` of each row of z, (k, n) -> (k,): the same value, bit for bit, as
+    mean_loss of that row (a mean along the contiguous axis sums as the 1-D mean does; a row
+    whose plain mean overflows is handed to mean_loss itself)."""
+    losses = sample_losses(z, y, signs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = np.asarray(np.mean(losses, axis=1), dtype=np.float64)
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        values[i] = mean_loss(z[i], y, signs)
+    return values
+
+
 def l2_penalty(weights: FloatArray, l2: float) -> float:
     """(lambda / 2) * sum of the squared weights, the bias (last) excluded."""
     if not l2:

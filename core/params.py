@@ -180,3 +180,36 @@ def validate_initial_weights(values: Sequence[float] | FloatArray, n_features: i
         )
     weights.flags.writeable = False
     return weights
+
+
+def weight_index(text: str, n_weights: int, setting: str) -> int:
+    """A weight typed as `w0` .. `wd` or `bias` (the last), as its index; SettingError in the
+    lecturer's words otherwise."""
+    last = n_weights - 1
+    lowered = text.lower()
+    index = last if lowered == "bias" else read_whole(lowered.removeprefix("w"))
+    if index is None or not 0 <= index <= last or lowered.startswith(("+", "-", "w+", "w-")):
+        raise SettingError(
+            f"weight must be one of w0 to w{last} (w{last} is the bias), got {quoted(text)}",
+            setting,
+        )
+    return index
+
+
+def feature_index(text: str, names: Sequence[str], setting: str) -> int:
+    """A feature typed as the panels name it: "x3: petal_length" (as the forms show it), its
+    column's name, or x1 .. xd; its index (0-based), or SettingError in the lecturer's words.
+    A column named like another's number ("x2" first) is read as the column's name."""
+    typed = text.strip()
+    number, _, name = typed.partition(": ")
+    k = read_whole(number.removeprefix("x")) if number.startswith("x") else None
+    if name and k is not None and 1 <= k <= len(names) and names[k - 1] == name:
+        return k - 1
+    if typed in names:
+        return list(names).index(typed)
+    if not name and k is not None and 1 <= k <= len(names) and not typed.startswith("x+"):
+        return k - 1
+    raise SettingError(
+        f"feature must be one of x1 to x{len(names)} or a column's name, got {quoted(text)}",
+        setting,
+    )

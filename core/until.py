@@ -34,7 +34,7 @@ from .dataset import TrainingData
 from .formatting import fmt, fmt_data
 from .fulldata import Evaluator
 from .maths import FloatArray
-from .params import SettingError
+from .params import SettingError, weight_index
 from .text import quoted, read_number, read_whole
 
 # A search goes at most this many steps on from the cursor.
@@ -193,15 +193,7 @@ def _read_accuracy(text: str, _n_rows: int, _n_weights: int) -> Condition:
 
 
 def _read_sign(text: str, _n_rows: int, n_weights: int) -> Condition:
-    last = n_weights - 1
-    lowered = text.lower()
-    index = last if lowered == "bias" else read_whole(lowered.removeprefix("w"))
-    if index is None or not 0 <= index <= last or lowered.startswith(("+", "-", "w+", "w-")):
-        raise SettingError(
-            f"weight must be one of w0 to w{last} (w{last} is the bias), got {quoted(text)}",
-            "sign",
-        )
-    return SignChange(index)
+    return SignChange(weight_index(text, n_weights, "sign"))
 
 
 def _read_steps(text: str, _n_rows: int, _n_weights: int) -> Condition:

@@ -60,6 +60,9 @@ SHOTS = (
     Shot("compact-80x24.svg", (), ("right", "4"), steps=1, size=COMPACT),
     Shot("boundary-step1.svg", (), ("v", "right"), steps=1),
     Shot("boundary-step2.svg", (), ("v", "right", "right"), steps=2),
+    # The loss landscape: raw features swing across the low region; standardized, go down.
+    Shot("landscape-swing.svg", (), ("o", *["right"] * 6), steps=6),
+    Shot("landscape-standardized.svg", (), ("o", "z", *["right"] * 6), steps=6),
 )
 
 

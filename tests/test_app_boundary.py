@@ -259,9 +259,9 @@ def test_at_80x24_the_heading_wraps_and_the_title_and_key_fit_whole() -> None:
     run_scenario(scenario, size=(80, 24))
 
 
-async def choose_pair(pilot: Pilot[int], across: int, up: int) -> None:
-    """Press x, set the form's two choices and press Enter on Show."""
-    from textual.widgets import Select
+async def choose_pair(pilot: Pilot[int], across: str, up: str) -> None:
+    """Press x, type the form's two features and press Enter in the second."""
+    from textual.widgets import Input
 
     from logsgd.tui.screens.pair import PairScreen
 
@@ -269,10 +269,9 @@ async def choose_pair(pilot: Pilot[int], across: int, up: int) -> None:
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, PairScreen)
-    screen.query_one("#pair-across", Select).value = across
-    screen.query_one("#pair-up", Select).value = up
-    await pilot.pause()
-    screen.query_one("#pair-show").focus()
+    screen.query_one("#pair-across", Input).value = across
+    screen.query_one("#pair-up", Input).value = up
+    screen.query_one("#pair-up", Input).focus()
     await pilot.press("enter")
     await pilot.pause()
 
@@ -280,7 +279,7 @@ async def choose_pair(pilot: Pilot[int], across: int, up: int) -> None:
 def test_x_chooses_the_two_features_and_the_line_is_drawn_over_them() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("right")
-        await choose_pair(pilot, 2, 3)
+        await choose_pair(pilot, "x3", "petal_width")
         assert app.state.chart_mode == "boundary" and app.state.boundary_pair == (2, 3)
         assert app.state.notice == (
             "decision boundary over petal_length (across) and petal_width (up)"
@@ -311,11 +310,15 @@ def test_the_same_feature_twice_is_refused_and_escape_keeps_the_pair() -> None:
     from logsgd.tui.screens.pair import PairScreen
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
-        await choose_pair(pilot, 1, 1)
+        await pilot.press("x", "enter")  # Enter in the first field goes on to the second
+        assert isinstance(app.screen, PairScreen) and app.screen.focused is not None
+        assert app.screen.focused.id == "pair-up"
+        await pilot.press("escape")
+        await choose_pair(pilot, "sepal_width", "x2")
         screen = app.screen
         assert isinstance(screen, PairScreen)  # still open
         error = str(screen.query_one("#pair-error", Static).render())
-        assert error == "✗ choose two different ones: both are x2: sepal_width"
+        assert error == "✗ the two features must differ, got x2 twice"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, PairScreen)
@@ -326,7 +329,7 @@ def test_the_same_feature_twice_is_refused_and_escape_keeps_the_pair() -> None:
 
 def test_two_features_swap_axes_and_one_feature_is_told(tmp_path: Path) -> None:
     async def swap(app: LogSGDApp, pilot: Pilot[int]) -> None:
-        await choose_pair(pilot, 1, 0)
+        await choose_pair(pilot, "x2", "x1")
         text = view_text(app)
         picture = boundary.boundary_picture(app.state, app.state.boundary_pair)
         assert (picture.x_label, picture.y_label) == ("x2 (as given)", "x1 (as given)")
@@ -345,7 +348,7 @@ def test_two_features_swap_axes_and_one_feature_is_told(tmp_path: Path) -> None:
 
 
 def test_a_feature_name_in_the_form_is_text_not_markup(tmp_path: Path) -> None:
-    from textual.widgets import Select, Static
+    from textual.widgets import Input, Static
 
     data = tmp_path / "marked.csv"
     data.write_text("[bold]a[/bold],[@click=app.quit]b,[/c],y\n1,2,3,0\n2,3,1,1\n3,1,2,1\n")
@@ -353,11 +356,43 @@ def test_a_feature_name_in_the_form_is_text_not_markup(tmp_path: Path) -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("x")
         await pilot.pause()
-        select = app.screen.query_one("#pair-up", Select)
-        label = select.query_one("SelectCurrent").query_one("#label", Static)
-        assert str(label.render()) == "x2: [@click=app.quit]b"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert app.is_running
+        assert app.screen.query_one("#pair-up", Input).value == "x2: [@click=app.quit]b"
+        # Typed back as shown, or by the column's name: read, never parsed as markup.
+        await choose_pair(pilot, "[/c]", "x2: [@click=app.quit]b")
+        assert app.is_running and app.state.boundary_pair == (2, 1)
+        await choose_pair(pilot, "[/foo]", "x1")
+        error = str(app.screen.query_one("#pair-error", Static).render())
+        assert error == "✗ feature must be one of x1 to x3 or a column's name, got '[/foo]'"
 
     run_scenario(scenario, str(data), size=WIDE)
+
+
+@pytest.mark.parametrize(
+    ("typed", "index"),
+    [("x1", 0), (" x3 ", 2), ("x3: petal_length", 2), ("petal_width", 3), ("x4", 3)],
+)
+def test_a_feature_is_read_by_number_name_or_both(typed: str, index: int) -> None:
+    from logsgd.core.params import feature_index
+
+    names = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+    assert feature_index(typed, names, "across") == index
+
+
+@pytest.mark.parametrize("typed", ["", "x0", "x5", "x+1", "x-1", "x3: sepal_width", "3", "X1"])
+def test_what_is_not_a_feature_is_refused_in_one_line(typed: str) -> None:
+    from logsgd.core.params import SettingError, feature_index
+
+    names = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+    with pytest.raises(SettingError) as refused:
+        feature_index(typed, names, "across")
+    assert str(refused.value).startswith("feature must be one of x1 to x4 or a column's name")
+    assert refused.value.setting == "across"
+
+
+def test_a_column_named_like_another_columns_number_is_read_by_its_name() -> None:
+    from logsgd.core.params import feature_index
+
+    names = ("x2", "x1")  # shown as "x1: x2" and "x2: x1"
+    assert feature_index("x2", names, "up") == 0
+    assert feature_index("x1: x2", names, "up") == 0
+    assert feature_index("x2: x1", names, "up") == 1

@@ -55,13 +55,13 @@ def test_boundary_over_two_chosen_features(snap_compare: SnapCompare, size: str)
 
     async def choose(pilot: object) -> None:
         from textual.pilot import Pilot
-        from textual.widgets import Select
+        from textual.widgets import Input
 
         assert isinstance(pilot, Pilot)
         await pilot.press("right", "right", "x")
         await pilot.pause()
-        pilot.app.screen.query_one("#pair-across", Select).value = 2
-        pilot.app.screen.query_one("#pair-up", Select).value = 3
+        pilot.app.screen.query_one("#pair-across", Input).value = "x3"
+        pilot.app.screen.query_one("#pair-up", Input).value = "petal_width"
         await pilot.pause()
 
     assert snap_compare(app, run_before=choose, terminal_size=SIZES[size])
@@ -72,6 +72,6 @@ def test_boundary_over_two_chosen_features(snap_compare: SnapCompare, size: str)
             )
         ),
         run_before=choose,
-        press=["tab", "tab", "enter"],
+        press=["enter", "enter"],
         terminal_size=SIZES[size],
     )

@@ -28,13 +28,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from logsgd.core.dataset import TrainingData
 from logsgd.core.engine import Engine
 from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
 from logsgd.core.formatting import fmt_data
+from logsgd.core.landscape import GridRequest, objective_grid
 from logsgd.core.params import SettingError, scaled
 from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings, footer_commands
+from logsgd.tui.landscapedata import LandscapeGrids, landscape_data
 from logsgd.tui.panels.batch import BatchPanel
 from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.panels.dataset import DatasetPanel
@@ -42,7 +45,7 @@ from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
 from logsgd.tui.rowtable import RowTable
-from logsgd.tui.state import PANELS, ChartMode, DataInfo, ViewState
+from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, ViewState
 
 if TYPE_CHECKING:
     from logsgd.tui.cli import Setup
@@ -177,6 +180,8 @@ class LogSGDApp(App[int]):
         # its width: their ids and places (MainScreen.active_bindings reads them).
         self.layout: Layout | None = None
         self.footer_places: dict[str, int] = {}
+        # The loss landscape's grids, kept; a large one is computed by a worker.
+        self.landscape_grids = LandscapeGrids(self._compute_landscape_grid)
         engine.subscribe(self.engine_message)
 
     def get_default_screen(self) -> Screen[Any]:
@@ -324,8 +329,34 @@ class LogSGDApp(App[int]):
             and state.chart is old.chart
             and (state.event is not old.event or state.chart_mode != old.chart_mode)
         ):
-            return replace(state, chart=chart_data(self.engine, state.chart_mode, state.event.step))
+            state = replace(
+                state, chart=chart_data(self.engine, state.chart_mode, state.event.step)
+            )
+        if state is not None and state.chart_mode == "landscape":
+            landscape = state.landscape
+            if (
+                old is None
+                or landscape is None
+                or landscape is (old.landscape if old is not None else None)
+                and (
+                    state.event is not old.event
+                    or state.landscape_pair != old.landscape_pair
+                    or old.chart_mode != "landscape"
+                )
+            ):
+                state = replace(state, landscape=self._landscape(state))
+        elif state is not None and state.landscape is not None:
+            state = replace(state, landscape=None)
         return state
+
+    def _landscape(self, state: ViewState) -> LandscapeData:
+        """The landscape at the state's step; a pair the data has no room for falls back to
+        w0 and w1 (after a restart with fewer features)."""
+        pair = state.landscape_pair
+        weights = self.engine.dataset.n_features + 1
+        if max(pair) >= weights:
+            pair = (0, 1)
+        return landscape_data(self.engine, pair, self.landscape_grids)
 
     def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
         """What a change of the view does beyond drawing it: all of it, here.
@@ -692,6 +723,7 @@ class LogSGDApp(App[int]):
             self._change(boundary_fit=fit, notice=f"decision boundary window: {what}")
 
     def action_choose_boundary_features(self) -> None:
+        from logsgd.core.boundary import read_feature_pair
         from logsgd.tui.panels.boundary import feature_name
         from logsgd.tui.screens.pair import PairScreen
 
@@ -701,9 +733,15 @@ class LogSGDApp(App[int]):
         if data.n_features < 2:
             self._change(notice="the decision boundary needs two features: this data has one")
             return
-        names = [feature_name(data, j) for j in range(data.n_features)]
-        note = "The other features are held at their mean." if data.n_features > 2 else ""
-        screen = PairScreen("Decision boundary: features", names, self.state.boundary_pair, note)
+        names = data.feature_names
+        pair = self.state.boundary_pair
+        screen = PairScreen(
+            "Decision boundary: features",
+            (feature_name(data, pair[0]), feature_name(data, pair[1])),
+            lambda across, up: read_feature_pair(across, up, names),
+            f"A feature is x1 to x{data.n_features} or a column's name"
+            + ("; the others are held at their mean." if data.n_features > 2 else "."),
+        )
         self.push_screen(screen, self._show_boundary_pair)
 
     def _show_boundary_pair(self, pair: tuple[int, int] | None) -> None:
@@ -715,6 +753,66 @@ class LogSGDApp(App[int]):
                 boundary_pair=pair,
                 notice=f"decision boundary over {names[0]} (across) and {names[1]} (up)",
             )
+
+    def action_toggle_landscape(self) -> None:
+        if self.state is not None:
+            if self.state.chart_mode == "landscape":
+                self._change(chart_mode="weights")
+            else:  # as the boundary: in the chart's place, brought up in the compact layout
+                self._change(chart_mode="landscape", selected_panel="chart")
+
+    def action_choose_landscape_pair(self) -> None:
+        from logsgd.core.landscape import read_pair
+        from logsgd.tui.screens.pair import PairScreen
+
+        if self.state is not None:
+            weights = self.engine.dataset.n_features + 1
+            pair = self.state.landscape_pair
+            shown = pair if max(pair) < weights else (0, 1)
+            last = weights - 1
+            screen = PairScreen(
+                "Loss landscape: weights",
+                (
+                    "bias" if shown[0] == last else f"w{shown[0]}",
+                    "bias" if shown[1] == last else f"w{shown[1]}",
+                ),
+                lambda across, up: read_pair(across, up, weights),
+                f"A weight is w0 to w{last}, or bias (w{last}); the other weights stay at their"
+                " values at the cursor.",
+            )
+            self.push_screen(screen, self._apply_pair)
+
+    def _apply_pair(self, pair: tuple[int, int] | None) -> None:
+        if pair is None or self.state is None:
+            return
+        data = self.state.data
+        words = f"{data.weight_label(pair[0])} across, {data.weight_label(pair[1])} up"
+        self._change(
+            landscape_pair=pair,
+            chart_mode="landscape",
+            selected_panel="chart",
+            notice=f"loss landscape: {words}",
+        )
+
+    @work(thread=True, exclusive=True, group="landscape")
+    def _compute_landscape_grid(self, data: TrainingData, request: GridRequest) -> None:
+        """A grid too large for a key press, off the UI thread: a newer request cancels it
+        (exclusive), and it stops at its next chunk."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        grid = objective_grid(
+            data.xb, data.labels, data.signs, request, should_stop=lambda: worker.is_cancelled
+        )
+        if grid is not None and not worker.is_cancelled:
+            self.call_from_thread(self._landscape_grid_ready, data, request, grid)
+
+    def _landscape_grid_ready(
+        self, data: TrainingData, request: GridRequest, grid: np.ndarray[Any, Any]
+    ) -> None:
+        self.landscape_grids.put(data, request, grid)
+        if self.state is not None:
+            self._change(landscape_grids_ready=self.state.landscape_grids_ready + 1)
 
     def action_next_panel(self) -> None:
         if self.state is not None:

@@ -244,6 +244,22 @@ COMMANDS: tuple[Command, ...] = (
         "x",
     ),
     Command(
+        "landscape",
+        "o",
+        "toggle_landscape",
+        "Loss landscape",
+        "Loss landscape over two weights, with the path (o, c: back)",
+        "o",
+    ),
+    Command(
+        "landscape-pair",
+        "O",
+        "choose_landscape_pair",
+        "Landscape weights",
+        "Loss landscape: choose the two weights drawn (a form)",
+        "O",
+    ),
+    Command(
         "panel",
         "tab",
         "next_panel",

@@ -27,6 +27,14 @@ WRONG1_MARK = "⊠"
 MIXED_MARK = "◐"  # rows of both classes in one cell
 BOUNDARY_LINE_MARKER = "⠤⠤"  # the line z = 0 at the cursor: every dot
 PREVIOUS_LINE_MARKER = "⠄⠄"  # and before this step: every other dot, fainter
+# The loss landscape: the path of the steps, its start, the cursor, the next update's arrow;
+# the objective's bands, lowest first (blank: below the first level), each its own glyph.
+PATH_MARKER = "⠤⠤"
+START_MARK = "○"
+CURSOR_POINT_MARK = "●"
+NEXT_MARKER = "⠄⠄"
+ARROW_HEADS = "→↗↑↖←↙↓↘"  # by the move's angle, counter-clockwise from right
+BAND_GLYPHS = (" ", "·", "∶", "░", "▒", "▓")
 # Where a line that misses the window lies, at that edge of the plot.
 LINE_OUT_MARKS = {"below": "↓", "above": "↑", "left": "←", "right": "→"}
 
@@ -58,6 +66,22 @@ BOUNDARY_MARKS = (
     Mark("shaded", "", "boundary: the side of the line that predicts 1 (z >= 0), said in words"),
 )
 
+LANDSCAPE_MARKS = (
+    Mark(START_MARK, "start", "landscape: the weights at step 0"),
+    Mark(PATH_MARKER, "path", "landscape: the recorded steps' weights, joined, to the cursor"),
+    Mark(CURSOR_POINT_MARK, "cursor", "landscape: the weights at the step on screen"),
+    Mark(
+        f"{NEXT_MARKER}{ARROW_HEADS[0]}",
+        "next",
+        "landscape: the next update's move, -lr·g (-lr·v with momentum), to its end",
+    ),
+    Mark(
+        " ".join(BAND_GLYPHS[1:]),
+        "",
+        "landscape: the objective's bands between its contour levels (written (10)), higher denser",
+    ),
+)
+
 BATCH = Mark(
     BATCH_MARK,
     "batch",
@@ -77,6 +101,7 @@ MARKS = (
     Mark(LINE_MARKER, "a weight", "chart legend: a weight's line (the loss's in loss mode)"),
     Mark(GHOST_MARKER, "dropped", "chart: the steps dropped by a change made in the past"),
     *BOUNDARY_MARKS,
+    *LANDSCAPE_MARKS,
     Mark("1 - 3.883e-77", "", "a probability nearer 1 than 4 digits show: its gap to 1"),
     Mark("0.5000003", "", "a probability near 0.5: the digits that tell its side"),
     Mark("≈1  ≈0", "", "float64 rounded a probability to exactly 1 or 0 (it never is)"),

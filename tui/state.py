@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from logsgd.core.events import StepEvent
+from logsgd.core.events import IntArray, StepEvent
+from logsgd.core.landscape import GridRequest, Window
 from logsgd.core.maths import FloatArray
 
-ChartMode = Literal["weights", "loss", "boundary"]
+ChartMode = Literal["weights", "loss", "boundary", "landscape"]
 # The panels in reading order of the full layout (left to right, top to bottom): keys 1-5, tab,
 # the tabs line and the help screen number them in this order, and the app lays them out in it.
 PANELS = ("dataset", "batch", "predictions", "gradients", "chart")
@@ -34,6 +36,28 @@ class ChartData:
     changes: tuple[int, ...]  # steps where hyperparameters changed
     series_total: int | None = None  # the history's series, when fewer are drawn
     ghost_label: str = "dropped"  # "dropped: lr 0.01", what the dropped steps ran with
+
+
+@dataclass(frozen=True, eq=False)
+class LandscapeData:
+    """The loss landscape at the cursor, as the engine recorded it: the path of the steps to
+    the cursor over two weights, the window around it, the next step's move; the grid of
+    the objective is asked of `grids` at the plot's size (None while it is computed in the
+    background)."""
+
+    pair: tuple[int, int]  # the weights across and up
+    path_a: FloatArray  # the recorded weights at path_steps (at most a few hundred)
+    path_b: FloatArray
+    path_steps: IntArray  # 0 .. the cursor, both ends always
+    cursor_point: tuple[float, float]
+    next_point: tuple[float, float] | None  # the weights after the next step (None: not finite)
+    move: FloatArray | None  # the next step's move, -lr g (every weight)
+    momentum: bool  # the move is -lr v
+    held: tuple[float, ...]  # every weight at the cursor: the others are held there
+    window: Window
+    l2: float  # the next step's lambda: the objective drawn has its penalty
+    n_rows: int
+    grids: Callable[[GridRequest], FloatArray | None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,13 +106,21 @@ class ViewState:
     speed: float = 2.0
     """Autoplay steps per second."""
     chart_mode: ChartMode = "weights"
-    """What the chart panel draws: the weights, the full-data loss or the decision boundary."""
+    """What the chart panel draws: the weights, the full-data loss, the decision boundary or
+    the loss landscape."""
     boundary_fit: bool = False
     """The decision boundary's window takes in the lines (z = 0 now and before the step), not
     only the data."""
     boundary_pair: tuple[int, int] = (0, 1)
     """The two features the decision boundary is drawn over (across, up), 0-based; the others
     are held at their mean."""
+    landscape_pair: tuple[int, int] = (0, 1)
+    """The loss landscape's two weights, across and up."""
+    landscape: LandscapeData | None = None
+    """The loss landscape at `event`'s step, while `chart_mode` is "landscape" (the app
+    builds it)."""
+    landscape_grids_ready: int = 0
+    """How many grids were computed in the background: one more redraws the landscape."""
     selected_panel: str = "batch"
     """The panel that the scroll keys move (the only one shown in the compact layout)."""
     busy: str = ""

@@ -13,7 +13,7 @@ from logsgd.tui.marks import (
     GHOST_MARKER,
     key_line,
 )
-from logsgd.tui.panels import boundary
+from logsgd.tui.panels import boundary, landscape
 from logsgd.tui.panels.base import Panel
 from logsgd.tui.state import ChartData, ViewState
 
@@ -51,6 +51,8 @@ class ChartPanel(Panel):
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         if state.chart_mode == "boundary":  # the step's chart is new with its event
             return (state.chart, state.boundary_fit, state.boundary_pair)
+        if state.chart_mode == "landscape":
+            return (state.chart_mode, state.landscape, state.landscape_grids_ready)
         return (state.chart,)
 
     def show(self, state: ViewState) -> None:
@@ -59,6 +61,12 @@ class ChartPanel(Panel):
             self._boundary_titles(state)
             self.query_one(ChartCanvas).draw(boundary.boundary_picture(state, state.boundary_pair))
             return
+        if state.chart_mode == "landscape":
+            picture = landscape.landscape_picture(state)
+            if picture is not None:
+                self.set_titles(landscape.border_title(state), landscape.MARKS_KEY)
+                self.query_one(ChartCanvas).draw(picture)
+                return
         figure = chart_figure(chart)
         title = (
             "Loss (full data, log scale) · c: weights"
