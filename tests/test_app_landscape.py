@@ -263,3 +263,19 @@ def test_100000_rows_compute_the_grid_in_the_background(tmp_path: Path) -> None:
         assert grid[1, 1] == app.engine.evaluator.loss(weights)
 
     run_scenario(scenario, str(path), "--batch-size", "64", size=WIDE)
+
+
+def test_at_80x24_the_landscape_key_fits_whole() -> None:
+    """The pair layout gives the view half of 80 columns: the key's short form, not cut."""
+    from logsgd.tui.panels import landscape
+    from logsgd.tui.panels.chart import ChartPanel
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("o", "right")
+        panel = app.query_one(ChartPanel)
+        key = str(panel.border_subtitle)
+        assert key == landscape.MARKS_KEY_NARROW != landscape.MARKS_KEY
+        assert len(key) + 4 <= panel.size.width
+        assert str(panel.border_title) == "Loss landscape · O: weights"
+
+    run_scenario(scenario, size=(80, 24))

@@ -108,6 +108,13 @@ MARKS = (
 )
 
 
-def key_line(*marks: Mark) -> str:
-    """'▶ this batch · ⇄ class flipped': a panel's marks and what they mean, in its border."""
-    return " · ".join(f"{m.mark} {m.short}" for m in marks)
+def key_line(*marks: Mark, separator: str = " · ") -> str:
+    """'▶ this batch · ⇄ class flipped': a panel's marks and what they mean, in its border
+    (with separator "  ", the shorter form for a narrow panel)."""
+    return separator.join(f"{m.mark} {m.short}" for m in marks)
+
+
+def fitting(width: int, *texts: str) -> str:
+    """The first of `texts` (longest first) that fits a border `width` wide with its corners
+    and padding, or else the last."""
+    return next((text for text in texts if len(text) + 4 <= width), texts[-1])

@@ -54,6 +54,7 @@ from logsgd.tui.marks import (
     PREVIOUS_LINE_MARKER,
     WRONG0_MARK,
     WRONG1_MARK,
+    fitting,
 )
 from logsgd.tui.state import DataInfo, ViewState
 
@@ -517,15 +518,15 @@ def _no_plot(step: int, message: str) -> BoundaryPicture:
 def border_title(state: ViewState, width: int) -> str:
     """The border's title, with its keys: the longest that fits the panel's width."""
     fit = "f: zoom in" if state.boundary_fit else "f: zoom out"
-    titles = (
+    return fitting(
+        width,
         f"Decision boundary · {fit} · x: features",
         f"Decision boundary · {fit} · x: pair",  # the full layout's 46 columns
         f"Boundary · {fit} · x: pair",  # the pair layout's 40
     )
-    return next((title for title in titles if len(title) + 4 <= width), titles[-1])
 
 
 def marks_key(width: int) -> str:
     """The border's key of the marks, the short one when the panel is narrower than the
     long one and the border's corners."""
-    return MARKS_KEY if len(MARKS_KEY) + 4 <= width else MARKS_KEY_NARROW
+    return fitting(width, MARKS_KEY, MARKS_KEY_NARROW)

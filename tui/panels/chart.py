@@ -40,9 +40,9 @@ class ChartPanel(Panel):
         yield ChartCanvas(id="chart-canvas")
 
     def on_resize(self) -> None:
-        # The boundary's title and key have short forms for a narrow panel.
-        if self.state is not None and self.state.chart_mode == "boundary":
-            self._boundary_titles(self.state)
+        # The views' titles and keys have short forms for a narrow panel.
+        if self.state is not None and self.state.chart_mode in ("boundary", "landscape"):
+            self.show(self.state)
 
     def _boundary_titles(self, state: ViewState) -> None:
         width = self.size.width
@@ -64,7 +64,8 @@ class ChartPanel(Panel):
         if state.chart_mode == "landscape":
             picture = landscape.landscape_picture(state)
             if picture is not None:
-                self.set_titles(landscape.border_title(state), landscape.MARKS_KEY)
+                key = landscape.marks_key(self.size.width)
+                self.set_titles(landscape.border_title(state), key)
                 self.query_one(ChartCanvas).draw(picture)
                 return
         figure = chart_figure(chart)

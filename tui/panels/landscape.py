@@ -38,6 +38,7 @@ from logsgd.tui.marks import (
     CURSOR_POINT_MARK,
     LANDSCAPE_MARKS,
     START_MARK,
+    fitting,
     key_line,
 )
 from logsgd.tui.state import LandscapeData, ViewState
@@ -57,6 +58,7 @@ NOTE_COLOR = "grey50"
 # Step numbers written beside the path, at most.
 STEP_LABELS = 6
 MARKS_KEY = key_line(*LANDSCAPE_MARKS[:4])
+MARKS_KEY_NARROW = key_line(*LANDSCAPE_MARKS[:4], separator="  ")  # the pair layout's 40
 
 
 def band_colors(base: Style, count: int) -> list[str]:
@@ -463,6 +465,11 @@ def _signed(value: float) -> str:
 
 def border_title(state: ViewState) -> str:
     return "Loss landscape · O: weights"
+
+
+def marks_key(width: int) -> str:
+    """The border's key of the marks, the short one in a narrow panel."""
+    return fitting(width, MARKS_KEY, MARKS_KEY_NARROW)
 
 
 __all__ = ["LandscapePicture", "Window", "border_title", "landscape_picture"]
