@@ -7,13 +7,12 @@ import gc
 
 import numpy as np
 import pytest
+from conftest import make_dataset
 
 from logsgd.core import Dataset, Engine, Hyperparams, SettingError
 from logsgd.core.events import StepEvent, Switched
 from logsgd.core.history import History
-from logsgd.core.runs import Pins, PinError, Run
-
-from conftest import make_dataset
+from logsgd.core.runs import PinError, Pins, Run
 
 
 def columns(history: History) -> dict[str, np.ndarray]:
