@@ -217,6 +217,42 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
+        "pin",
+        "P",
+        "pin_run",
+        "Pin run",
+        "Pin this run as A, B or C (up to 3): the chart and status line compare",
+        "P",
+        changes_run=True,
+    ),
+    Command(
+        "switch-run",
+        "a",
+        "switch_run",
+        "Switch to pinned run",
+        "Switch to a pinned run; the run you leave is pinned in its place",
+        "a",
+        changes_run=True,
+    ),
+    Command(
+        "unpin",
+        "A",
+        "unpin_run",
+        "Unpin run",
+        "Unpin a pinned run (it is let go)",
+        "A",
+        changes_run=True,
+    ),
+    Command(
+        "redo",
+        "y",
+        "restore_dropped",
+        "Bring back dropped steps",
+        "Bring back the steps a change dropped, as recorded (redo)",
+        "y",
+        changes_run=True,
+    ),
+    Command(
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=10
     ),
     Command(
