@@ -26,6 +26,7 @@ COMPACT = (80, 24)
 # Epochs for the converged picture: breast cancer, standardized, is flat by then (accuracy
 # about 98%, full-data loss about 0.09 and falling by less than 0.002 an epoch).
 CONVERGED_EPOCHS = 30
+PINNED_STEPS = 12
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,13 @@ SHOTS = (
     Shot("compact-80x24.svg", (), ("right", "4"), steps=1, size=COMPACT),
     Shot("boundary-step1.svg", (), ("v", "right"), steps=1),
     Shot("boundary-step2.svg", (), ("v", "right", "right"), steps=2),
+    # The seed lecture's raw run pinned as A, then standardized: both on the loss chart.
+    Shot(
+        "pinned-raw-vs-standardized.svg",
+        (),
+        ("right",) * PINNED_STEPS + ("P", "z") + ("right",) * PINNED_STEPS + ("c",),
+        steps=PINNED_STEPS,
+    ),
 )
 
 
