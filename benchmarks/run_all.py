@@ -1,7 +1,8 @@
 """Every benchmark of the issue "Fast" in one run; each figure next to its baseline, as a ratio.
 
     python benchmarks/run_all.py [--quick] [--export-timeout 60] [--results FILE]
-                                 [--only app,chart,imports,engine,export,load,depth,plotext,until]
+                                 [--only app,chart,imports,engine,export,load,depth,
+                                         plotext,until,pins]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
@@ -13,6 +14,7 @@ Sections (each also runs alone, with more options, as its own script):
   depth    bench_depth.py: time travel and the chart after 10^6 steps vs a short history
   plotext  bench_plotext.py: the weight chart by our canvas vs by plotext (the `bench` extra)
   until    bench_until.py: run until over 10^6 seed steps vs running the same steps
+  pins     bench_pins.py: a key with three pinned runs on the chart vs none (headless Pilot)
 
 The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
 timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
@@ -44,7 +46,18 @@ from bench_engine import Figure  # noqa: E402
 
 BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
-SECTIONS = ("app", "chart", "imports", "engine", "export", "load", "depth", "plotext", "until")
+SECTIONS = (
+    "app",
+    "chart",
+    "imports",
+    "engine",
+    "export",
+    "load",
+    "depth",
+    "plotext",
+    "until",
+    "pins",
+)
 
 
 def _run(*argv: str) -> str:
@@ -150,6 +163,7 @@ def main() -> None:
     import bench_export
     import bench_load
     import bench_loss_chart
+    import bench_pins
     import bench_plotext
     import bench_until
 
@@ -186,6 +200,9 @@ def main() -> None:
         "plotext": lambda: bench_plotext.chart_figures(10 if quick else 30, 46, 18),
         # Always the whole limit, 10^6 steps (a shorter search would time something else).
         "until": lambda: bench_until.until_figures(1 if quick else 3),
+        "pins": lambda: bench_pins.pin_figures(
+            args.rows, 400, 10 if quick else 20, 2 if quick else 4
+        ),
     }
     description = machine()
     print("\n".join(description))

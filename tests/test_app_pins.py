@@ -72,7 +72,7 @@ def test_u_then_d_offers_the_dropped_steps_and_y_brings_them_back() -> None:
         await pilot.press(*["right"] * 8)
         recorded = np.array(app.engine.weight_history())
         await pilot.press("left", "left", "left", "u")
-        assert "y brings them back" in app.state.notice
+        assert "shown faint; y: redo)" in app.state.notice
         assert "dropped: lr 0.01" in chart_text(app) or app.state.chart.ghost_label.endswith(
             "lr 0.01"
         )

@@ -378,7 +378,7 @@ class LogSGDApp(App[int]):
             dropped = message.dropped_steps
             later = "later step" if dropped == 1 else "later steps"
             changes["notice"] = self._change_notice(message) + (
-                f" ({dropped} {later} dropped, shown faint; y brings them back)" if dropped else ""
+                f" ({dropped} {later} dropped, shown faint; y: redo)" if dropped else ""
             )
             if not dropped and self.engine.dropped_fits() and self.engine.dropped is not None:
                 # Back to the settings the dropped steps ran with, where they part: offer them.
