@@ -105,6 +105,7 @@ def test_a_fourth_pin_says_so_and_a_chooser_picks_among_three() -> None:
         await pilot.press("A")
         assert isinstance(app.screen, RunsScreen)
         await pilot.press("escape")
+        assert not isinstance(app.screen, RunsScreen)
         assert app.pins.letters == ("A", "B", "C")
         await pilot.press("A", "c")
         assert app.pins.letters == ("A", "B")

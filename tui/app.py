@@ -593,8 +593,7 @@ class LogSGDApp(App[int]):
             self._change(notice=str(error))
             return
         self._pins_changed(
-            f"pinned as {letter}: change anything (z, e, u, …) and the chart compares; "
-            f"a switches to it",
+            f"pinned as {letter}: change anything and the chart compares (a: switch to it)"
         )
 
     def _pins_changed(self, notice: str) -> None:
