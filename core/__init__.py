@@ -24,6 +24,7 @@ _HOME = {
     "Reset": "events",
     "StepEvent": "events",
     "Stepped": "events",
+    "Switched": "events",
     "Hyperparams": "params",
     "SettingError": "params",
     "validate_initial_weights": "params",
@@ -43,6 +44,7 @@ __all__ = [
     "SettingError",
     "StepEvent",
     "Stepped",
+    "Switched",
     "TrainingData",
     "maths",
     "standardize",
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
         Reset,
         StepEvent,
         Stepped,
+        Switched,
     )
     from .params import Hyperparams, SettingError, validate_initial_weights
 

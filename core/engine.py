@@ -35,11 +35,13 @@ from .events import (
     StepEvent,
     Stepped,
     Subscriber,
+    Switched,
 )
 from .fulldata import Evaluator
 from .history import History
 from .maths import FloatArray
 from .params import Hyperparams, SettingError, validate_initial_weights
+from .runs import LOSSES_KEPT, Dropped, Run
 from .schedule import Schedule
 from .step import StepDetail, one_step
 
@@ -116,10 +118,9 @@ class Engine:
         self.data = data
         self.initial_weights: FloatArray = init
         self.evaluator = Evaluator(data)
-        # Full-data losses by recorded step and by ghost step, for the loss curve: a chart
-        # asks for the same few hundred steps on every key. Steps dropped are forgotten.
+        # Full-data losses by recorded step, for the loss curve: a chart asks for the same few
+        # hundred steps on every key. Steps dropped are forgotten (their run keeps its own).
         self._step_losses: dict[int, float] = {}
-        self._ghost_losses: dict[int, float] = {}
         self._schedule = Schedule(data.n_rows)
         self._history = History(init, hp, data.n_rows)
         # The StepDetail of the last step computed, by step, as the runner computed it: the
@@ -130,7 +131,8 @@ class Engine:
         self._cursor = 0
         self._diverged_at: int | None = None
         self._divergence_reason = ""
-        self.ghost: Ghost | None = None
+        self._dropped: Dropped | None = None
+        self.ghost: Ghost | None = None  # the dropped steps as the chart draws them
 
     def restart(
         self,
@@ -545,13 +547,10 @@ class Engine:
         _check_penalty(self.weights, new.l2)
         dropped = self.history_length - self._cursor
         if dropped:
+            # The whole run is kept (no step copied: the history is shared until one of the
+            # two writes), to draw its dropped steps and to bring them back (`restore_dropped`).
+            self._set_dropped(Dropped(self._cursor, self.keep()))
             self._step_losses = {s: v for s, v in self._step_losses.items() if s <= self._cursor}
-            self._ghost_losses = {}
-            self.ghost = Ghost(
-                start_step=self._cursor + 1,
-                weights=_frozen(np.array(self.weight_history()[self._cursor + 1 :])),
-                hyperparams=old,
-            )
             self._history.truncate(self._cursor)
             self._fresh = None
         self._hp = new
@@ -560,6 +559,94 @@ class Engine:
         event = self.current()
         self._publish(HyperparamsChanged(event, old=old, new=new, dropped_steps=dropped))
         return event
+
+    # ------------------------------------------------------------------ runs kept aside
+
+    def keep(self) -> Run:
+        """This run as a record to take up again (`resume`): its data, initial weights, every
+        step with its settings, the settings for new steps, its cursor. No step is copied."""
+        return Run(
+            data=self.data,
+            initial_weights=self.initial_weights,
+            evaluator=self.evaluator,
+            history=self._history.share(),
+            hyperparams=self._hp,
+            cursor=self._cursor,
+            diverged_at=self._diverged_at,
+            divergence_reason=self._divergence_reason,
+            dropped=self._dropped,
+            losses=dict(self._step_losses),
+        )
+
+    def resume(self, run: Run) -> Run:
+        """Take up `run` where it was left, bit for bit; returns this run as it is left (kept
+        whole: nothing of it is lost). The dataset is the engine's (only its scaling and
+        initial weights may differ)."""
+        if run.data.dataset is not self.dataset:
+            raise SettingError("a run of another dataset cannot be taken up here")
+        left = self.keep()
+        self._install(run)
+        self._publish(Switched(self.current()))
+        return left
+
+    def _install(self, run: Run) -> None:
+        self.data = run.data
+        self.initial_weights = run.initial_weights
+        self.evaluator = run.evaluator
+        self._step_losses = dict(run.losses)
+        self._schedule = Schedule(run.data.n_rows)
+        # A History of its own over the run's arrays: the record itself never changes.
+        self._history = run.history.share()
+        self._fresh = None
+        self._hp = run.hyperparams
+        self._cursor = run.cursor
+        self._diverged_at = run.diverged_at
+        self._divergence_reason = run.divergence_reason
+        self._set_dropped(run.dropped)
+
+    @property
+    def dropped(self) -> Dropped | None:
+        """The timeline the last change dropped (None if nothing was), kept whole."""
+        return self._dropped
+
+    def dropped_fits(self) -> bool:
+        """The dropped steps are what the next step would compute again: the cursor is where
+        they part, at the end of the history, and the next step runs with their settings."""
+        dropped = self._dropped
+        return (
+            dropped is not None
+            and self._cursor == dropped.parted_at == self.history_length
+            and self._hp == dropped.run.history.hyperparams_of(dropped.parted_at + 1)
+        )
+
+    def restore_dropped(self) -> StepEvent:
+        """Bring the dropped steps back, bit for bit as recorded (not recomputed): the cursor
+        stays where the two timelines part, and the steps this run took since then become the
+        dropped ones in their turn (none are lost)."""
+        dropped = self._dropped
+        if dropped is None:
+            raise SettingError("no steps were dropped: there is nothing to bring back")
+        left = self.keep()
+        self._install(dropped.run)
+        self._cursor = dropped.parted_at
+        past = left.history_length > dropped.parted_at
+        self._set_dropped(Dropped(dropped.parted_at, replace(left, dropped=None)) if past else None)
+        event = self.current()
+        self._publish(Switched(event))
+        return event
+
+    def _set_dropped(self, dropped: Dropped | None) -> None:
+        self._dropped = dropped
+        if dropped is None:
+            self.ghost = None
+            return
+        start = dropped.parted_at + 1
+        self.ghost = Ghost(
+            start_step=start,
+            # A view of the kept run's steps: that record is never written.
+            weights=_frozen(dropped.run.weight_history()[start:].view()),
+            hyperparams=dropped.run.history.hyperparams_of(start),
+        )
 
     # ------------------------------------------------------------------ rebuilding events
 
@@ -727,11 +814,11 @@ class Engine:
 
     def ghost_losses(self, indexes: IntArray | list[int]) -> FloatArray:
         """Full-data mean loss after each given step of the ghost (indexes into its weights)."""
-        ghost = self.ghost
-        if ghost is None:
+        dropped = self._dropped
+        if dropped is None:
             raise IndexError("there is no ghost: no steps were dropped")
         picks = np.asarray(indexes, dtype=np.int64)
-        return self._kept_losses(picks, self._ghost_losses, lambda i: ghost.weights[i])
+        return dropped.run.loss_at(picks + dropped.parted_at + 1)
 
     def _kept_losses(
         self,
@@ -748,10 +835,6 @@ class Engine:
         if len(kept) > LOSSES_KEPT:  # a curve keeps a few hundred: this is a long session's
             kept.clear()
         return out
-
-
-# Losses kept by step: a chart's few hundred points and its ghost's, with room for many moves.
-LOSSES_KEPT = 8192
 
 
 def _check_penalty(weights: FloatArray, l2: float) -> None:

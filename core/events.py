@@ -139,6 +139,12 @@ class Diverged(EngineMessage):
     reason: str = ""
 
 
+@dataclass(frozen=True, eq=False)
+class Switched(EngineMessage):
+    """The engine took up a kept run (a pinned one, or the steps a change dropped): data,
+    initial weights, history and cursor are that run's."""
+
+
 Subscriber = Callable[[EngineMessage], None]
 
 

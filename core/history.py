@@ -8,6 +8,7 @@ Step 0 is the start: the initial weights. Everything else a screen shows is rebu
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,21 @@ class Growable:
         shape = (capacity,) if width is None else (capacity, width)
         self.data: NDArray[Any] = np.zeros(shape, dtype=dtype)
         self.length = 0
+
+    def same_rows(self) -> Growable:
+        """A second Growable over the same array (no copy; see History.share)."""
+        twin = Growable.__new__(Growable)
+        twin.data, twin.length = self.data, self.length
+        return twin
+
+    def own(self, capacity: int, fill: float = 0.0) -> None:
+        """Take a copy of the used rows, with room for `capacity`: the old array is left to
+        the histories that share it, unchanged."""
+        own = np.full(
+            (max(capacity, self.data.shape[0]), *self.data.shape[1:]), fill, dtype=self.data.dtype
+        )
+        own[: self.length] = self.data[: self.length]
+        self.data = own
 
     def ensure(self, capacity: int, fill: float = 0.0) -> None:
         if capacity > self.data.shape[0]:
@@ -43,6 +59,11 @@ class History:
 
     Settings get ids in order of first use (`hp_id`), and ids never decrease along the
     history, which `hyperparam_changes` relies on.
+
+    `share` gives a second History over the same arrays (a pinned run, a dropped future): no
+    step is copied then. Whichever of them writes first copies its used rows before writing
+    (copy on write), so a shared row never changes under the other; a history that no longer
+    shares (the others were let go) writes in place again.
     """
 
     def __init__(self, initial_weights: FloatArray, hyperparams: Hyperparams, n_rows: int) -> None:
@@ -61,6 +82,41 @@ class History:
         self.velocity: Growable | None = None
         self.epoch_first_step: list[int] = [0]  # epoch e (1-based) starts at this step
         self.hp_table: list[Hyperparams] = [hyperparams]
+        # The histories that read these column arrays, this one included (weak: a history let
+        # go no longer counts, and its sharer writes in place again).
+        self._sharers: weakref.WeakSet[History] = weakref.WeakSet([self])
+
+    def share(self) -> History:
+        """A History of the same steps over the same arrays, none copied (see the class)."""
+        twin = History.__new__(History)
+        twin.width, twin.n_rows = self.width, self.n_rows
+        twin.weights, twin.hp_index, twin.epoch, twin.offset = (
+            column.same_rows() for column in self._columns
+        )
+        twin._columns = (twin.weights, twin.hp_index, twin.epoch, twin.offset)
+        twin.velocity = None if self.velocity is None else self.velocity.same_rows()
+        # O(epochs + settings) small lists, not the steps: each history appends its own.
+        twin.epoch_first_step = list(self.epoch_first_step)
+        twin.hp_table = list(self.hp_table)
+        twin._sharers = self._sharers
+        self._sharers.add(twin)
+        return twin
+
+    @property
+    def shared(self) -> bool:
+        """Another history reads these arrays: a write copies them first."""
+        return len(self._sharers) > 1
+
+    def _own(self, capacity: int) -> None:
+        """Before a write: copy the arrays if another history reads them."""
+        if not self.shared:
+            return
+        for column in self._columns:
+            column.own(capacity)
+        if self.velocity is not None:
+            self.velocity.own(capacity, fill=math.nan)
+        self._sharers.discard(self)
+        self._sharers = weakref.WeakSet([self])
 
     # ------------------------------------------------------------------ reading
 
@@ -174,6 +230,7 @@ class History:
     def reserve(self, steps: int, momentum: bool) -> None:
         """Room for `steps` more steps (and their velocities, with momentum or once used)."""
         needed = self.weights.length + steps
+        self._own(needed)
         for column in self._columns:
             column.ensure(needed)
         if momentum and self.velocity is None:
@@ -201,6 +258,7 @@ class History:
         count = len(weights)
         if not count:
             return
+        self._own(last_step + 1)
         steps: int | slice
         rows: Any  # one step's weights, or a block's
         offsets: int | NDArray[Any]

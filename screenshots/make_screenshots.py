@@ -26,6 +26,7 @@ COMPACT = (80, 24)
 # Epochs for the converged picture: breast cancer, standardized, is flat by then (accuracy
 # about 98%, full-data loss about 0.09 and falling by less than 0.002 an epoch).
 CONVERGED_EPOCHS = 30
+PINNED_STEPS = 12
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ SHOTS = (
     # The loss landscape: raw features swing across the low region; standardized, go down.
     Shot("landscape-swing.svg", (), ("o", *["right"] * 6), steps=6),
     Shot("landscape-standardized.svg", (), ("o", "z", *["right"] * 6), steps=6),
+    # The seed lecture's raw run pinned as A, then standardized: both on the loss chart.
+    Shot(
+        "pinned-raw-vs-standardized.svg",
+        (),
+        ("right",) * PINNED_STEPS + ("P", "z") + ("right",) * PINNED_STEPS + ("c",),
+        steps=PINNED_STEPS,
+    ),
 )
 
 

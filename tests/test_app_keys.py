@@ -249,7 +249,7 @@ def test_a_palette_command_applies_the_queued_arrow_keys_first() -> None:
         assert (engine.cursor, engine.history_length) == (1, 1)
         assert engine.hyperparams.learning_rate == 0.02
         await pilot.pause()
-        assert "from step 2: lr 0.01 → 0.02 (1 later step dropped, shown faint)" in shown(
+        assert "from step 2: lr 0.01 → 0.02 (1 later step dropped, shown faint; y: redo)" in shown(
             app, "status-text"
         )
 
@@ -421,7 +421,7 @@ def test_lr_change_mid_history_drops_the_future_and_keeps_a_ghost() -> None:
         np.testing.assert_array_equal(ghost.weights, [step3_weights])
         assert app.state.chart.ghost_steps.tolist() == [3.0]
         status = shown(app, "status-text")
-        assert "from step 3: lr 0.01 → 0.02 (1 later step dropped, shown faint)" in status
+        assert "from step 3: lr 0.01 → 0.02 (1 later step dropped, shown faint; y: redo)" in status
         assert "next step: lr 0.02" in status
         assert "step 2/2" in status
         await pilot.press("right")  # step 3 again, now computed with lr 0.02

@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -30,10 +30,11 @@ from textual.widgets import Footer, Static
 
 from logsgd.core.dataset import TrainingData
 from logsgd.core.engine import Engine
-from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
+from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset, Switched
 from logsgd.core.formatting import fmt_data
 from logsgd.core.landscape import GridRequest, objective_grid
 from logsgd.core.params import SettingError, scaled
+from logsgd.core.runs import PinError, Pins
 from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings, footer_commands
@@ -45,7 +46,7 @@ from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
 from logsgd.tui.rowtable import RowTable
-from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, ViewState
+from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, PinnedLine, ViewState
 
 if TYPE_CHECKING:
     from logsgd.tui.cli import Setup
@@ -170,6 +171,8 @@ class LogSGDApp(App[int]):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        # The pinned runs (A, B, C); ViewState.pinned names their letters.
+        self.pins = Pins()
         self._timer: Timer | None = None
         self._main_thread = threading.get_ident()
         # Arrow keys queue moves; one flush applies them all and draws once (key floods).
@@ -327,11 +330,14 @@ class LogSGDApp(App[int]):
             state is not None
             and old is not None
             and state.chart is old.chart
-            and (state.event is not old.event or state.chart_mode != old.chart_mode)
-        ):
-            state = replace(
-                state, chart=chart_data(self.engine, state.chart_mode, state.event.step)
+            and (
+                state.event is not old.event
+                or state.chart_mode != old.chart_mode
+                or state.pins_changed != old.pins_changed
             )
+        ):
+            chart = chart_data(self.engine, state.chart_mode, state.event.step, self.pins)
+            state = replace(state, chart=chart)
         if state is not None and state.chart_mode == "landscape":
             landscape = state.landscape
             if (
@@ -401,11 +407,21 @@ class LogSGDApp(App[int]):
             dropped = message.dropped_steps
             later = "later step" if dropped == 1 else "later steps"
             changes["notice"] = self._change_notice(message) + (
-                f" ({dropped} {later} dropped, shown faint)" if dropped else ""
+                f" ({dropped} {later} dropped, shown faint; y: redo)" if dropped else ""
             )
+            if not dropped and self.engine.dropped_fits() and self.engine.dropped is not None:
+                # Back to the settings the dropped steps ran with, where they part: offer them.
+                kept = self.engine.dropped.steps
+                steps = "step" if kept == 1 else "steps"
+                changes["notice"] += (
+                    f"; the {kept} dropped {steps} ran with these settings: y brings them back "
+                    "as recorded"
+                )
         elif isinstance(message, Diverged):
             changes["notice"] = f"diverged at step {message.at_step}: {message.reason}"
             changes["playing"] = False
+        elif isinstance(message, Switched):
+            changes["data"] = self._data_info()  # raw or standardized, as the run taken up
         elif isinstance(message, Reset):
             if message.restarted:
                 changes["data"] = self._data_info()
@@ -596,6 +612,88 @@ class LogSGDApp(App[int]):
                 engine.set_hyperparams(hyperparams)
         except SettingError as error:  # only the data can refute it (e.g. z overflows)
             self._change(notice=f"not changed: {error}")
+
+    # ------------------------------------------------------------------ runs kept aside
+
+    def action_pin_run(self) -> None:
+        try:
+            letter = self.pins.pin(self.engine)
+        except PinError as error:
+            self._change(notice=str(error))
+            return
+        self._pins_changed(
+            f"pinned as {letter}: change anything and the chart compares (a: switch to it)"
+        )
+
+    def _pins_changed(self, notice: str) -> None:
+        """The pinned runs changed: the chart overlays them anew (see validate_state)."""
+        if self.state is not None:
+            self._change(pins_changed=self.state.pins_changed + 1, notice=notice)
+
+    def action_switch_run(self) -> None:
+        self._choose_run("switch", self._switch_to)
+
+    def action_unpin_run(self) -> None:
+        self._choose_run("unpin", self._unpin)
+
+    def _choose_run(self, what: str, then: Callable[[str | None], None]) -> None:
+        """`then` with the pinned run's letter: the only one, or the one chosen (a chooser)."""
+        letters = self.pins.letters
+        if not letters:
+            self._change(notice=f"no run is pinned to {what}: P pins this one")
+        elif len(letters) == 1:
+            then(letters[0])
+        else:
+            from logsgd.tui.screens.runs import RunsScreen
+
+            labels = {pin.letter: pin.label for pin in self._pinned_lines()}
+            self.push_screen(RunsScreen(what, labels), then)
+
+    def _pinned_lines(self) -> tuple[PinnedLine, ...]:
+        return self.state.chart.pinned if self.state is not None else ()
+
+    def _switch_to(self, letter: str | None) -> None:
+        if letter is None:
+            return
+        try:
+            self.pins.switch(self.engine, letter)
+        except (PinError, SettingError) as error:
+            self._change(notice=str(error))
+            return
+        engine = self.engine
+        self._pins_changed(
+            f"switched to run {letter}, at step {engine.cursor} of "
+            f"{engine.history_length}; the run left is pinned as {letter} (a: back)",
+        )
+
+    def _unpin(self, letter: str | None) -> None:
+        if letter is None:
+            return
+        try:
+            self.pins.unpin(letter)
+        except PinError as error:
+            self._change(notice=str(error))
+            return
+        self._pins_changed(f"unpinned run {letter}")
+
+    def action_restore_dropped(self) -> None:
+        engine = self.engine
+        dropped = engine.dropped
+        if dropped is None:
+            self._change(notice="no steps were dropped: there is nothing to bring back")
+            return
+        engine.restore_dropped()
+        back = dropped.steps
+        now = engine.dropped
+        left = (
+            f"; the {now.steps} since are dropped in their turn (y again: them)"
+            if now is not None
+            else ""
+        )
+        self._change(
+            notice=f"brought back the {back} dropped step{'s' if back != 1 else ''} as recorded"
+            f" (steps {dropped.parted_at + 1}-{dropped.run.history_length}){left}"
+        )
 
     # ------------------------------------------------------------------ long runs
 

@@ -39,12 +39,18 @@ class Series:
     """Lines sharing their x values: column k of ys is drawn in colors[k].
 
     Joined series connect consecutive finite points; the others are loose dots (the ghost).
+    `names` name its lines at their ends, right of the plot (the last series' names may come
+    from Figure.end_labels instead); `marker`, a character, is written on each of its lines at
+    a few points along them, so that the line reads as its series without colour (a pinned run's
+    letter).
     """
 
     xs: FloatArray  # (n,)
     ys: FloatArray  # (n, k)
     colors: tuple[str, ...]
     joined: bool = True
+    names: tuple[str, ...] = ()
+    marker: str = ""
 
 
 # The small records below are NamedTuples, not dataclasses: a dataclass costs about 0.3 ms
@@ -374,7 +380,7 @@ def layout(figure: Figure, width: int, height: int) -> tuple[Layout, YAxis]:
     if frame and width - gutter - 2 < MIN_PLOT_COLUMNS:
         gutter = 0  # the lines matter more than the numbers beside them
     columns = width - gutter - (2 if frame else 0)
-    margin = 2 + max((len(label) for label in figure.end_labels), default=-2)
+    margin = 2 + max((len(label) for _, names in _named(figure) for label in names), default=-2)
     if not frame or columns - margin < max(MIN_PLOT_COLUMNS, 2 * columns // 3):
         margin = 0  # names too long for the room: the legend names the lines, over the plot
     return (
@@ -407,6 +413,7 @@ def draw_figure(figure: Figure, width: int, height: int, base: Style) -> list[St
     grid.put(0, place.left + (place.columns - len(title) + 1) // 2, title)
     if place.rows > 0 and place.columns > 0:
         vline_columns = _draw_plot(grid, figure, axis, place)
+        _draw_markers(grid, figure, axis, place)
         if place.margin:
             _draw_end_labels(grid, figure, axis, place)
             if not place.x_label:
@@ -453,9 +460,49 @@ def _draw_plot(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> dict[
     return vline_columns
 
 
-def _last_values(figure: Figure) -> list[float]:
-    """Each line's last drawn value (in the axis's units), of the last series: its end."""
-    series = figure.series[-1]
+def _named(figure: Figure) -> list[tuple[Series, tuple[str, ...]]]:
+    """The series whose lines are named at their ends, with the names."""
+    named = [(series, series.names) for series in figure.series[:-1] if series.names]
+    if figure.series:
+        last = figure.series[-1]
+        names = figure.end_labels or last.names
+        if names:
+            named.append((last, names))
+    return named
+
+
+# A series' marker goes on each of its lines at this many points, evenly along the x axis.
+MARKERS_PER_LINE = 3
+
+
+def _draw_markers(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> None:
+    """Each marked series' character on its lines at MARKERS_PER_LINE points, in its colour."""
+    for series in figure.series:
+        if not series.marker or series.xs.size == 0:
+            continue
+        ys = series.ys
+        if figure.log_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ys = np.where(ys > 0, np.log10(np.clip(ys, SMALLEST_LOG, LARGEST)), np.nan)
+        # The points at 1/4, 2/4, 3/4 of the series' own x range (a short run still shows them).
+        picks = np.unique(
+            np.searchsorted(
+                series.xs,
+                series.xs[-1] * np.arange(1, MARKERS_PER_LINE + 1) / (MARKERS_PER_LINE + 1),
+            ).clip(0, series.xs.size - 1)
+        )
+        x = to_dots(series.xs[picks].astype(np.float64), 0.0, figure.x_max, place.columns * 2)
+        for k in range(ys.shape[1]):
+            y = to_dots(ys[picks, k], axis.low, axis.high, place.rows * DOTS_DOWN)
+            style = grid.style(series.colors[k])
+            for column, dot in zip(x.tolist(), y.tolist(), strict=True):
+                if dot == dot:  # not NaN: a drawn point
+                    row = place.top + place.rows - 1 - int(dot) // DOTS_DOWN
+                    grid.put(row, place.left + int(column) // DOTS_ACROSS, series.marker, style)
+
+
+def _last_values(figure: Figure, series: Series) -> list[float]:
+    """Each line's last drawn value (in the axis's units) of a series: its end."""
     ys = np.atleast_2d(series.ys.T)  # (lines, points)
     if figure.log_y:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -468,37 +515,40 @@ def _last_values(figure: Figure) -> list[float]:
 
 
 def _draw_end_labels(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> None:
-    """Each line's name right of the frame, on its end's row (moved a row or more when two
-    ends share one, the order of the ends kept), in the line's colour."""
-    if not figure.series:
-        return
-    ends = _last_values(figure)
-    colors = figure.series[-1].colors
-    dots = to_dots(np.array(ends), axis.low, axis.high, place.rows * DOTS_DOWN)
+    """Each named line's name right of the frame, on its end's row (moved a row or more when
+    two ends share one, the order of the ends kept), in the line's colour."""
     bottom = place.top + place.rows - 1
-    wanted = [
-        (bottom - int(dot) // DOTS_DOWN, k) for k, dot in enumerate(dots.tolist()) if dot == dot
-    ]
+    # (row, order, name, colour) of every named line: the last series' lines first in a tie.
+    wanted: list[tuple[int, int, str, str]] = []
+    named = _named(figure)
+    for rank, (series, names) in enumerate(named):
+        ends = _last_values(figure, series)
+        dots = to_dots(np.array(ends), axis.low, axis.high, place.rows * DOTS_DOWN)
+        order = (len(named) - 1 - rank) * 1000
+        wanted += [
+            (bottom - int(dot) // DOTS_DOWN, order + k, names[k], series.colors[k])
+            for k, dot in enumerate(dots.tolist())
+            if dot == dot and k < len(names)
+        ]
     wanted.sort(key=lambda item: (item[0], item[1]))
     rows: list[int] = []
-    for row, _ in wanted:  # top to bottom, each below the one before
+    for row, *_ in wanted:  # top to bottom, each below the one before
         rows.append(max(row, rows[-1] + 1) if rows else row)
     for i in range(len(rows) - 1, -1, -1):  # and those pushed past the bottom back up
         rows[i] = min(rows[i], bottom if i == len(rows) - 1 else rows[i + 1] - 1)
     column = place.left + place.columns + 2  # a cell clear of the frame
-    for row, (_, k) in zip(rows, wanted, strict=True):
-        if place.top <= row <= bottom and k < len(figure.end_labels):
-            grid.put(row, column, figure.end_labels[k], grid.style(colors[k]))
+    for row, (_, _, name, color) in zip(rows, wanted, strict=True):
+        if place.top <= row <= bottom:
+            grid.put(row, column, name, grid.style(color))
 
 
 def _with_line_names(figure: Figure) -> tuple[LegendEntry, ...]:
     """The legend with an entry per named line first, when the lines cannot be named at their
     ends (no room right of the plot)."""
-    if not figure.end_labels or not figure.series:
-        return figure.legend
-    colors = figure.series[-1].colors
     named = tuple(
-        LegendEntry(LINE_MARKER, name, colors[k]) for k, name in enumerate(figure.end_labels)
+        LegendEntry(series.marker * 2 if series.marker else LINE_MARKER, name, series.colors[k])
+        for series, names in reversed(_named(figure))
+        for k, name in enumerate(names)
     )
     return named + figure.legend
 

@@ -8,9 +8,10 @@ from logsgd.core.derivation import largest_in_size
 from logsgd.core.engine import Engine
 from logsgd.core.events import IntArray
 from logsgd.core.maths import FloatArray
+from logsgd.core.runs import Pins, Run
 from logsgd.tui.panels.chart import MAX_BOUNDARY_LINES, MAX_LEGEND_LINES
 from logsgd.tui.panels.status import describe_changes
-from logsgd.tui.state import ChartData, ChartMode
+from logsgd.tui.state import ChartData, ChartMode, PinnedLine
 
 # The chart never draws more points than this, however long the history: redraws stay flat.
 CHART_POINTS = 240
@@ -57,8 +58,40 @@ def _drawn_columns(weights: FloatArray, rows: IntArray, drawn: list[int] | None)
     return weights[np.ix_(rows, np.array(drawn, dtype=np.int64))]
 
 
-def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
-    """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`."""
+def run_label(letter: str, run: Run, engine: Engine) -> str:
+    """'A: lr 0.01 raw': a pinned run named by the settings in which it differs from the live
+    run (those its next step would run with), always with its scaling, and its initial weights
+    when they differ."""
+    parts = [describe_changes(engine.hyperparams, run.hyperparams, show_old=False)]
+    if not np.array_equal(run.initial_weights, engine.initial_weights):
+        parts.append("other initial weights")
+    parts.append("standardized" if run.standardized else "raw")
+    return f"{letter}: " + " ".join(part for part in parts if part)
+
+
+def pinned_line(
+    letter: str, run: Run, engine: Engine, mode: ChartMode, cursor: int, drawn: list[int] | None
+) -> PinnedLine:
+    """A pinned run at the same steps and series as the live chart's (at most CHART_POINTS)."""
+    picks = chart_steps(run.history_length + 1)
+    if mode == "loss":
+        values = run.loss_at(picks)[:, None]
+    else:
+        values = _drawn_columns(run.weight_history(), picks, drawn)
+    at_cursor = float(run.loss_at([cursor])[0]) if cursor <= run.history_length else None
+    return PinnedLine(
+        letter=letter,
+        label=run_label(letter, run, engine),
+        steps=picks.astype(np.float64),
+        values=values,
+        loss_at_cursor=at_cursor,
+        history_length=run.history_length,
+    )
+
+
+def chart_data(engine: Engine, mode: ChartMode, cursor: int, pins: Pins | None = None) -> ChartData:
+    """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`, and
+    the pinned runs over it."""
     history = engine.weight_history()
     picks = chart_steps(history.shape[0])
     series_total = None
@@ -73,6 +106,7 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
         ghost_values = (
             engine.ghost_losses(ghost_picks)[:, None] if ghost is not None else np.zeros((0, 1))
         )
+        drawn = None
     else:
         d = engine.dataset.n_features
         drawn = drawn_weights(history[cursor])
@@ -108,4 +142,8 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int) -> ChartData:
         ),
         changes=tuple(engine.hyperparam_changes()),
         series_total=series_total,
+        pinned=tuple(
+            pinned_line(letter, run, engine, mode, cursor, drawn)
+            for letter, run in (pins.items() if pins is not None else ())
+        ),
     )

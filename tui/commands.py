@@ -217,6 +217,42 @@ COMMANDS: tuple[Command, ...] = (
         changes_run=True,
     ),
     Command(
+        "pin",
+        "P",
+        "pin_run",
+        "Pin run",
+        "Pin this run as A, B or C: the chart compares",
+        "P",
+        changes_run=True,
+    ),
+    Command(
+        "switch-run",
+        "a",
+        "switch_run",
+        "Switch to pinned run",
+        "Switch to a pinned run (the run left is pinned)",
+        "a",
+        changes_run=True,
+    ),
+    Command(
+        "unpin",
+        "A",
+        "unpin_run",
+        "Unpin run",
+        "Unpin a pinned run",
+        "A",
+        changes_run=True,
+    ),
+    Command(
+        "redo",
+        "y",
+        "restore_dropped",
+        "Bring back dropped steps",
+        "Redo: bring back the dropped steps, as recorded",
+        "y",
+        changes_run=True,
+    ),
+    Command(
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=10
     ),
     Command(

@@ -17,6 +17,18 @@ PANELS = ("dataset", "batch", "predictions", "gradients", "chart")
 
 
 @dataclass(frozen=True, eq=False)
+class PinnedLine:
+    """A pinned run as the chart draws it over the live one, and its figure at the cursor."""
+
+    letter: str  # "A"
+    label: str  # "A: lr 0.01 raw": the letter and what differs from the live run
+    steps: FloatArray
+    values: FloatArray  # (k, series), the same series as the live run's
+    loss_at_cursor: float | None  # its full-data loss after the cursor's step (None: not run)
+    history_length: int
+
+
+@dataclass(frozen=True, eq=False)
 class ChartData:
     """The history as drawn: downsampled to at most a few hundred points, whatever its length.
 
@@ -36,6 +48,7 @@ class ChartData:
     changes: tuple[int, ...]  # steps where hyperparameters changed
     series_total: int | None = None  # the history's series, when fewer are drawn
     ghost_label: str = "dropped"  # "dropped: lr 0.01", what the dropped steps ran with
+    pinned: tuple[PinnedLine, ...] = ()  # the pinned runs, drawn under the live one
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +138,9 @@ class ViewState:
     """The panel that the scroll keys move (the only one shown in the compact layout)."""
     busy: str = ""
     """What runs in the background ("running 10 epochs"), or "" when nothing does."""
+    pins_changed: int = 0
+    """How many times the pinned runs changed (pin, unpin, switch; the app's Pins hold them):
+    a change rebuilds the chart, which overlays them."""
 
     @property
     def n_rows(self) -> int:

@@ -21,6 +21,9 @@ from logsgd.tui.state import ChartData, ViewState
 # never the only way to tell lines apart. Rich's colour names ("orange" and "gray" are not).
 LINE_COLORS = ("cyan", "magenta", "yellow", "green", "blue", "red", "dark_orange", "white")
 GHOST_COLOR = "grey50"
+# A pinned run's lines, all in its letter's colour (none of LINE_COLORS); its letter on them
+# and at their ends says whose they are without colour.
+PIN_COLORS = {"A": "orchid", "B": "light_salmon1", "C": "chartreuse3"}
 BOUNDARY_COLOR = "grey39"
 CHANGE_COLOR = "dark_orange"
 # The cursor in the theme's text colour: the brightest line on any background.
@@ -92,10 +95,25 @@ def chart_figure(chart: ChartData) -> Figure:
                 joined=False,
             )
         )
-    colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
-    series.append(Series(chart.steps, chart.values, colors))
     # Each line is named at its end, right of the plot (or, with no room there, in the legend).
     end_labels = names if len(names) <= MAX_LEGEND_LINES else ()
+    for pin in chart.pinned:
+        color = PIN_COLORS.get(pin.letter, GHOST_COLOR)
+        pin_names = (
+            (pin.letter,) if chart.mode == "loss" else tuple(f"{pin.letter} {n}" for n in names)
+        )
+        series.append(
+            Series(
+                pin.steps,
+                pin.values,
+                (color,) * pin.values.shape[1],
+                names=pin_names if end_labels else (),
+                marker=pin.letter,
+            )
+        )
+        legend.append(LegendEntry("", pin.label, color))
+    colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
+    series.append(Series(chart.steps, chart.values, colors))
     title = f"step {chart.cursor}"
     if chart.series_total is not None:  # the largest weights at the cursor and the bias
         title += f" · {len(names)} of {chart.series_total:,} weights"
@@ -106,6 +124,7 @@ def chart_figure(chart: ChartData) -> Figure:
     last = max(
         float(chart.steps[-1]) if len(chart.steps) else 0.0,
         float(chart.ghost_steps[-1]) if len(chart.ghost_steps) else 0.0,
+        *(float(pin.history_length) for pin in chart.pinned),
     )
     vlines = []
     boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]

@@ -42,6 +42,16 @@ SEPARATOR = " · "
 Part = tuple[str, str]  # (text, style)
 
 
+def compared_losses(state: ViewState) -> str:
+    """', A 0.6931, B ends at step 12': each pinned run's full-data loss after the same step."""
+    return "".join(
+        f", {pin.letter} {fmt(pin.loss_at_cursor)}"
+        if pin.loss_at_cursor is not None
+        else f", {pin.letter} ends at step {pin.history_length}"
+        for pin in state.chart.pinned
+    )
+
+
 def status_parts(state: ViewState) -> list[list[Part]]:
     """The status line's lines, each as the parts that SEPARATOR joins."""
     event = state.event
@@ -56,7 +66,7 @@ def status_parts(state: ViewState) -> list[list[Part]]:
         state.data.name,
         f"step {event.step}/{event.history_length}",
         where,
-        f"loss {fmt(event.loss_after)}",
+        f"loss {fmt(event.loss_after)}" + compared_losses(state),
         f"accuracy {event.accuracy_after:.1%}",
     ]
     if hp.l2:
@@ -122,7 +132,14 @@ class StatusLine(Panel, Static):
     wraps_to_width = True
 
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
-        return (state.event, state.data, state.notice, state.playing, state.speed)
+        return (
+            state.event,
+            state.data,
+            state.notice,
+            state.playing,
+            state.speed,
+            state.chart.pinned,
+        )
 
     def show(self, state: ViewState) -> None:
         # The whole screen's width, less the padding (before the first layout too).
