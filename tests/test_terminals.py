@@ -383,3 +383,55 @@ def test_a_signalled_app_ends_by_the_signal_after_restoring_the_screen(
     tail = written[written.rfind(b"0.6931") :]
     assert b"\x1b[?1049l" in tail  # the alternate screen left
     assert b"\x1b[?1000l" in tail or b"\x1b[?1003l" in tail  # mouse reporting off
+
+
+def _app_on_its_own_terminal() -> tuple[subprocess.Popen[bytes], int]:
+    """The app on a pseudo-terminal that is its controlling terminal (as over SSH): closing
+    the main side hangs it up, SIGHUP and all. Returns the process and the main side, once
+    the first frame is drawn and a step taken."""
+    main, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    env = pane_environment({"TERM": "xterm-256color"})
+
+    def take_terminal() -> None:  # in the child, after setsid: the pty becomes its terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [str(COMMAND)],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(secondary)
+    written = b""
+    deadline = time.monotonic() + FIRST_FRAME_SECONDS
+    while b"0.6931" not in written:
+        assert time.monotonic() < deadline, written[-500:]
+        if select.select([main], [], [], 0.1)[0]:
+            written += os.read(main, 65536)
+    os.write(main, b"\x1b[C")  # → : a frame being drawn when the line drops is the usual case
+    time.sleep(0.05)
+    return process, main
+
+
+@pytest.mark.parametrize("repeat", range(4))
+def test_a_hung_up_terminal_ends_the_app(repeat: int) -> None:
+    # An SSH session that drops (or a tmux server killed) takes the terminal away: the app
+    # gets SIGHUP and its last writes fail. Once its shutdown waited forever on Textual's
+    # output thread, and each dropped session left a process running (2 of 2 apps in a killed
+    # tmux server, every time). It must end, by the signal.
+    process, main = _app_on_its_own_terminal()
+    try:
+        os.close(main)
+        deadline = time.monotonic() + 10
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "the app outlived its terminal by 10 s"
+            time.sleep(0.05)
+        assert process.returncode in (-signal.SIGHUP, 128 + signal.SIGHUP)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 RUN_EPOCHS = 10
 # Runs longer than this many new steps go to a worker thread, with a progress bar.
 BACKGROUND_STEPS = 2000
+# Seconds an orderly exit on SIGTERM or SIGHUP may take before the process ends without it.
+SIGNAL_EXIT_GRACE = 2.0
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 # Below this the panels cannot show a formula line; the app says so instead of drawing garbage.
 MIN_WIDTH = 60
@@ -235,6 +237,13 @@ class LogSGDApp(App[int]):
 
     def _end_by_signal(self, signum: int) -> None:
         self.ended_by_signal = signum
+        # A hang-up takes the terminal away, and Textual's shutdown can then wait forever on
+        # its output thread (every app of a killed tmux server did; each dropped SSH session
+        # left a process running). If the orderly exit has not ended the process by then, it
+        # ends without it: there is no terminal left to restore.
+        watchdog = threading.Timer(SIGNAL_EXIT_GRACE, os._exit, (128 + signum,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit(128 + signum)
 
     def _after_first_frame(self) -> None:
