@@ -153,7 +153,7 @@ def app_command(argv: Sequence[str]) -> str:
     Every word is shell-quoted, so a path with spaces, quotes, `$` or `;` is one argument and
     nothing else runs; `exec` makes the app the server's child, not a shell's.
     """
-    words = [sys.executable, "-m", "logsgd.tui.cli", *argv]
+    words = [sys.executable, "-m", "logsgd.tui", *argv]
     return "exec " + " ".join(shlex.quote(word) for word in words)
 
 
@@ -195,15 +195,19 @@ def quiet_logging() -> None:
 
 
 async def end_process(process: Process) -> None:
-    """End an app process that did not end by itself: SIGTERM, then SIGKILL; then reap it."""
-    if process.returncode is None:
-        try:
-            process.terminate()
+    """End an app process that did not end by itself: SIGTERM, then SIGKILL; then reap it.
+
+    The signals go by os.kill, not Process.terminate: that polls the process first, which
+    reaps one that has just ended behind the back of asyncio's child watcher (it then warns
+    of an unknown child and reports status 255).
+    """
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        if process.returncode is not None:
+            break
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signum)
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), TERMINATE_SECONDS)
-        except ProcessLookupError:
-            pass
-        except TimeoutError:
-            process.kill()
     await process.wait()
 
 
