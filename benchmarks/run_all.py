@@ -2,7 +2,7 @@
 
     python benchmarks/run_all.py [--quick] [--export-timeout 60] [--results FILE]
                                  [--only app,chart,imports,engine,export,load,depth,plotext,until,
-                                        landscape,views]
+                                        landscape,views,serve]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
@@ -16,6 +16,8 @@ Sections (each also runs alone, with more options, as its own script):
   until    bench_until.py: run until over 10^6 seed steps vs running the same steps
   views    bench_views.py: a step with the decision boundary on screen vs the weights chart, in tmux
   landscape bench_landscape.py: → with the loss landscape vs with the weight chart, headless
+  serve    bench_serve.py: `logsgd-tui serve` in headless Chromium: page to numbers vs a minimal
+           app served alike, → vs tmux (skipped, with a line, without chromium or the extra)
 
 The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
 timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
@@ -49,7 +51,7 @@ BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
 SECTIONS = (
     "app", "chart", "imports", "engine", "export", "load", "depth", "plotext", "until",
-    "landscape", "views",
+    "landscape", "views", "serve",
 )  # fmt: skip
 
 
@@ -158,6 +160,7 @@ def main() -> None:
     import bench_load
     import bench_loss_chart
     import bench_plotext
+    import bench_serve
     import bench_until
     import bench_views
 
@@ -198,6 +201,7 @@ def main() -> None:
         "landscape": lambda: bench_landscape.landscape_figures(
             10 if quick else 20, 2 if quick else 3, args.rows
         ),
+        "serve": lambda: bench_serve.serve_figures(3 if quick else 7, 10 if quick else 30),
     }
     description = machine()
     print("\n".join(description))

@@ -180,8 +180,9 @@ class Chromium:
         result: dict[str, Any] = data.get("result", {})
         return result
 
-    async def open(self, url: str) -> Page:
-        """A new tab at url, its terminal hooked and every request it makes recorded."""
+    async def open(self, url: str, record: bool = True) -> Page:
+        """A new tab at url, its terminal hooked, and with `record` every request it makes
+        recorded (the protocol then sends every websocket frame too: a benchmark leaves it)."""
         target = (await self.send("Target.createTarget", url="about:blank"))["targetId"]
         session = (await self.send("Target.attachToTarget", targetId=target, flatten=True))[
             "sessionId"
@@ -189,7 +190,8 @@ class Chromium:
         page = Page(self, target, session)
         self._listeners.append(page.on_event)
         await self.send("Page.enable", session)
-        await self.send("Network.enable", session)
+        if record:
+            await self.send("Network.enable", session)
         await self.send("Page.addScriptToEvaluateOnNewDocument", session, source=TERMINAL_HOOK)
         # Each tab keys as the focused one, so two tabs can be typed into at once.
         await self.send("Emulation.setFocusEmulationEnabled", session, enabled=True)
