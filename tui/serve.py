@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 WRITTEN_AGAINST = "1.1.3"
 INSTALL_HINT = (
-    f"`{PROG} serve` needs textual-serve, which is not installed: pip install 'logsgd-tui[serve]'"
+    f"`{PROG} serve` needs textual-serve, which is not installed: "
+    "pip install 'logsgd-tui[serve]' (in a checkout: pip install '.[serve]')"
 )
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
