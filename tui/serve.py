@@ -294,7 +294,7 @@ def make_server(command: str, max_sessions: int) -> Any:
             """A loopback server answers to loopback names only (a web page elsewhere could
             otherwise reach it by a DNS name that rebinds to 127.0.0.1), and a websocket only
             to its own page (a browser lets any site open a websocket anywhere)."""
-            host = (request.host or "").rsplit(":", 1)[0].strip("[]")
+            host = request.url.host or ""  # from the Host header; an IPv6 one unbracketed
             if self.loopback_only and not (host == "localhost" or is_loopback(host)):
                 return False
             origin = request.headers.get("Origin")
