@@ -13,8 +13,10 @@ page's JavaScript, as tests/test_serve_browser.py reads it), polled every --poll
   ended before the next opens), after one untimed run of each; medians.
 - Key latency: from sending → to the page to the first poll that shows the new step (its
   status line and the chart's title, as bench_app.py waits in tmux), against the same app in a
-  120x36 tmux pane (bench_app.py's control-mode client); the presses alternate between the
-  two. The page is sized to 120x36 cells too, so both draw the same screen.
+  120x36 tmux pane (bench_app.py's control-mode client). The page is sized to 120x36 cells
+  too, so both draw the same screen. The same for minimal_app.py, page and pane, for
+  information: the cost of the way through the browser itself, for a screen that hardly
+  changes. The four take turns, press by press.
 
 Without chromium (or tmux) it prints why and gives no figures, so run_all.py can include it.
 """
@@ -43,6 +45,7 @@ from bench_app import (  # noqa: E402
     PYCACHE,
     Tmux,
     at_step,
+    minimal_argv,
     real_argv,
 )
 from bench_app import HEIGHT as ROWS  # noqa: E402
@@ -96,6 +99,91 @@ async def _page_to_numbers(browser: Chromium, server: Server, poll: float) -> fl
     return seconds
 
 
+async def _page_figure(browser: Chromium, real: Server, baseline: Server, runs: int,
+                       poll: float) -> Figure:  # fmt: skip
+    times: dict[str, list[float]] = {"real": [], "minimal": []}
+    for i in range(-1, runs):
+        order = [("real", real), ("minimal", baseline)]
+        for name, server in order if i % 2 else order[::-1]:
+            seconds = await _page_to_numbers(browser, server, poll)
+            if i >= 0:
+                times[name].append(seconds)
+    for name, values in times.items():
+        print(f"page to numbers  {name}: {_ms(values)}")
+    return Figure(
+        "serve: page to the seed lecture's numbers, vs a minimal app served alike",
+        statistics.median(times["real"]) * 1000,
+        "ms",
+        baseline=statistics.median(times["minimal"]) * 1000,
+        target_ratio=TARGET_PAGE,
+    )
+
+
+def _ms(values: list[float]) -> str:
+    return " ".join(f"{v * 1000:.0f}" for v in values)
+
+
+async def _press(place: str, page: Page, tmux: Tmux, session: str, step: int, chart: bool,
+                 poll: float) -> float:  # fmt: skip
+    """Seconds from → to `step` on screen, in the page or in the tmux session."""
+    if place == "browser":
+        started = time.perf_counter()
+        await page.press("Right")
+        return await _until(page, at_step(step, chart), started, poll)
+    started = tmux.send(session, "Right")
+    return tmux.wait(session, at_step(step, chart), started, SECONDS, f"step {step}")
+
+
+async def _key_figures(browser: Chromium, servers: dict[str, Server], workdir: Path,
+                       presses: int, poll: float) -> list[Figure]:  # fmt: skip
+    """→ in a page against the same app in tmux: the real app, and the minimal one (whose
+    figure is the cost of the way through the browser for a screen that hardly changes)."""
+    argv = {"real": real_argv(), "minimal": minimal_argv()}
+    chart = {"real": True, "minimal": False}
+    pages = {name: await browser.open(server.url, record=False) for name, server in servers.items()}
+    tmux = Tmux(workdir, poll)
+    keys: dict[tuple[str, str], list[float]] = {}
+    try:
+        tmux.open(list(servers))
+        for name, page in pages.items():
+            await _until(page, at_step(0, chart[name]), page.opened_at, poll)
+            started = tmux.start(name, argv[name])
+            tmux.wait(name, at_step(0, chart[name]), started, SECONDS, "the first frame")
+            await page.focus()
+        size = await pages["real"].evaluate(
+            "window.__terminals.filter(t => t.buffer).map(t => t.cols + 'x' + t.rows)[0]"
+        )
+        await asyncio.sleep(0.5)
+        places = [(name, place) for name in servers for place in ("browser", "terminal")]
+        for k in range(1, presses + 1):
+            for name, place in places[k % 4 :] + places[: k % 4]:  # who goes first rotates
+                seconds = await _press(place, pages[name], tmux, name, k, chart[name], poll)
+                keys.setdefault((name, place), []).append(seconds)
+                await asyncio.sleep(0.05)
+    finally:
+        tmux.close()
+    for page in pages.values():
+        await page.close()
+    for (name, place), values in sorted(keys.items()):
+        print(f"key latency  {name} {place}: {_ms(values)}")
+    figures = []
+    for name in servers:
+        browser_ms = [v * 1000 for v in keys[(name, "browser")]]
+        terminal_ms = [v * 1000 for v in keys[(name, "terminal")]]
+        what = "the seed lecture" if name == "real" else "minimal_app.py"
+        figures.append(
+            Figure(
+                f"serve: → in the browser ({size} cells) vs tmux {COLUMNS}x{ROWS}, {what}",
+                statistics.median(browser_ms),
+                "ms",
+                baseline=statistics.median(terminal_ms),
+                target_ratio=TARGET_KEY if name == "real" else None,
+                note=f"max {max(browser_ms):.0f} vs {max(terminal_ms):.0f} ms",
+            )
+        )
+    return figures
+
+
 async def _figures(executable: str, runs: int, presses: int, poll: float) -> list[Figure]:
     from chromium import Chromium
 
@@ -107,62 +195,10 @@ async def _figures(executable: str, runs: int, presses: int, poll: float) -> lis
         tempfile.TemporaryDirectory(prefix="logsgd-bench-") as tmp,
     ):
         async with Chromium(executable, *VIEWPORT) as browser:
-            times: dict[str, list[float]] = {"real": [], "minimal": []}
-            for i in range(-1, runs):
-                order = [("real", real), ("minimal", baseline)]
-                for name, server in order if i % 2 else order[::-1]:
-                    seconds = await _page_to_numbers(browser, server, poll)
-                    if i >= 0:
-                        times[name].append(seconds)
-            for name, values in times.items():
-                print(f"page to numbers  {name}: {' '.join(f'{v * 1000:.0f}' for v in values)}")
-            page_figure = Figure(
-                "serve: page to the seed lecture's numbers, vs a minimal app served alike",
-                statistics.median(times["real"]) * 1000,
-                "ms",
-                baseline=statistics.median(times["minimal"]) * 1000,
-                target_ratio=TARGET_PAGE,
-            )
-
-            page = await browser.open(real.url, record=False)
-            await _until(page, at_step(0, True), page.opened_at, poll)
-            size = await page.evaluate(
-                "window.__terminals.filter(t => t.buffer).map(t => t.cols + 'x' + t.rows)[0]"
-            )
-            tmux = Tmux(Path(tmp), poll)
-            try:
-                tmux.open(["seed"])
-                started = tmux.start("seed", real_argv())
-                tmux.wait("seed", at_step(0, True), started, SECONDS, "the first frame")
-                await page.focus()
-                await asyncio.sleep(0.5)
-                keys: dict[str, list[float]] = {"browser": [], "terminal": []}
-                for k in range(1, presses + 1):
-                    for where in ("browser", "terminal") if k % 2 else ("terminal", "browser"):
-                        if where == "browser":
-                            started = time.perf_counter()
-                            await page.press("Right")
-                            keys[where].append(await _until(page, at_step(k, True), started, poll))
-                        else:
-                            started = tmux.send("seed", "Right")
-                            keys[where].append(
-                                tmux.wait("seed", at_step(k, True), started, SECONDS, f"step {k}")
-                            )
-                        await asyncio.sleep(0.05)
-            finally:
-                tmux.close()
-            await page.close()
-    for name, values in keys.items():
-        print(f"key latency  {name}: {' '.join(f'{v * 1000:.0f}' for v in values)}")
-    key_figure = Figure(
-        f"serve: → in the browser ({size} cells), vs the terminal (tmux {COLUMNS}x{ROWS})",
-        statistics.median(keys["browser"]) * 1000,
-        "ms",
-        baseline=statistics.median(keys["terminal"]) * 1000,
-        target_ratio=TARGET_KEY,
-        note=f"max {max(keys['browser']) * 1000:.0f} vs {max(keys['terminal']) * 1000:.0f} ms",
-    )
-    return [page_figure, key_figure]
+            page_figure = await _page_figure(browser, real, baseline, runs, poll)
+            servers = {"real": real, "minimal": baseline}
+            key_figures = await _key_figures(browser, servers, Path(tmp), presses, poll)
+    return [page_figure, *key_figures]
 
 
 def serve_figures(runs: int = 7, presses: int = 30, poll: float = 0.002) -> list[Figure]:
