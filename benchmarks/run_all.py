@@ -2,7 +2,7 @@
 
     python benchmarks/run_all.py [--quick] [--export-timeout 60] [--results FILE]
                                  [--only app,chart,imports,engine,export,load,depth,plotext,until,
-                                        landscape,views,pins]
+                                        landscape,views,pins,serve]
 
 Sections (each also runs alone, with more options, as its own script):
   app      bench_app.py: first frame, key latency, held key; logsgd-tui vs minimal_app.py in tmux
@@ -17,6 +17,8 @@ Sections (each also runs alone, with more options, as its own script):
   views    bench_views.py: a step with the decision boundary on screen vs the weights chart, in tmux
   landscape bench_landscape.py: → with the loss landscape vs with the weight chart, headless
   pins     bench_pins.py: a key with three pinned runs on the chart vs none (headless Pilot)
+  serve    bench_serve.py: `logsgd-tui serve` in headless Chromium: page to numbers vs a minimal
+           app served alike, → vs tmux (skipped, with a line, without chromium or the extra)
 
 The full run takes about five minutes on two cores while the export is slow (it waits out a 60 s
 timeout at batch 1, and 12 epochs at batch 32 take ~25 s, three times), about three once it is
@@ -50,7 +52,7 @@ BEGIN = "<!-- run_all: begin -->"
 END = "<!-- run_all: end -->"
 SECTIONS = (
     "app", "chart", "imports", "engine", "export", "load", "depth", "plotext", "until",
-    "landscape", "views", "pins",
+    "landscape", "views", "pins", "serve",
 )  # fmt: skip
 
 
@@ -160,6 +162,7 @@ def main() -> None:
     import bench_loss_chart
     import bench_pins
     import bench_plotext
+    import bench_serve
     import bench_until
     import bench_views
 
@@ -203,6 +206,7 @@ def main() -> None:
         "pins": lambda: bench_pins.pin_figures(
             args.rows, 400, 10 if quick else 20, 2 if quick else 4
         ),
+        "serve": lambda: bench_serve.serve_figures(3 if quick else 7, 10 if quick else 30),
     }
     description = machine()
     print("\n".join(description))

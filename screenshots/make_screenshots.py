@@ -1,10 +1,14 @@
 """Regenerate the SVG screenshots in screenshots/ from the real app, at fixed terminal sizes.
 
-Run: python screenshots/make_screenshots.py [--out DIR]
+Run: python screenshots/make_screenshots.py [--out DIR] [NAME ...]
 
 Every picture is the app as built by the `logsgd-tui` command line, driven by the same keys a
 lecturer presses; nothing is drawn by hand. The output is deterministic: no clock, no random
 seed left open, the text cursor does not blink.
+
+browser-step1.png is the page of `logsgd-tui serve` in headless Chromium (Debian's chromium,
+driven as tests/test_serve_browser.py drives it) after → : a PNG, since it is the browser's
+picture of the page, fonts and all. Without chromium it is left out, and the script says so.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import build_parser, make_engine, resolve_setup
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the Chromium driver and the serve harness
 WIDE = (120, 36)
 COMPACT = (80, 24)
 # Epochs for the converged picture: breast cancer, standardized, is flat by then (accuracy
@@ -100,12 +105,41 @@ async def take(shot: Shot, out: Path) -> Path:
     return out / shot.filename
 
 
+BROWSER_SHOT = "browser-step1.png"
+BROWSER_SIZE = (1280, 800)  # CSS pixels: 142x38 cells at the page's 16 px font
+
+
+async def take_browser(out: Path) -> Path | None:
+    """The seed lecture after → in a browser, served by `logsgd-tui serve`."""
+    from chromium import Chromium, find_chromium
+    from serve_harness import Server
+
+    executable = find_chromium()
+    if executable is None:
+        print(f"{BROWSER_SHOT}: left out, chromium is not installed (apt-get install chromium)")
+        return None
+    with Server() as server:
+        async with Chromium(executable, *BROWSER_SIZE) as browser:
+            page = await browser.open(server.url)
+            await page.wait_for(("step 0/0", "0.6931"), 60)
+            await page.press("Right")
+            await page.wait_for(("step 1/1", "-0.5875", "4.394e-32"), 60)
+            await asyncio.sleep(0.5)  # the buffer is written; let xterm.js paint it
+            path = await page.screenshot(out / BROWSER_SHOT)
+            await page.close()
+    return path
+
+
 async def take_all(out: Path, only: list[str]) -> None:
     for shot in SHOTS:
         if only and shot.filename not in only:
             continue
         path = await take(shot, out)
         print(f"wrote {path}")
+    if not only or BROWSER_SHOT in only:
+        browser_path = await take_browser(out)
+        if browser_path is not None:
+            print(f"wrote {browser_path}")
 
 
 def main() -> int:

@@ -204,8 +204,10 @@ def test_wheel_holds_the_data_and_the_stylesheet(wheel: Path, wheel_names: list[
     with zipfile.ZipFile(wheel) as archive:
         for name, source in needed.items():
             assert archive.read(name) == source.read_bytes(), name
-    # Every stylesheet of the app, not only the main one.
+    # Every stylesheet of the app, not only the main one; serve's pages.
     assert set(_source_files(".tcss")) <= set(wheel_names)
+    pages = {"logsgd/tui/serve_templates/app_index.html", "logsgd/tui/serve_templates/full.html"}
+    assert pages <= set(_source_files(".html")) <= set(wheel_names)
 
 
 def test_wheel_metadata(wheel: Path, wheel_names: list[str]) -> None:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
+# What textual-serve sets TEXTUAL_DRIVER to in each app process it starts.
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
 
 # Which command-line flag sets which setting, so a rejected value names the flag typed.
 _FLAG_OF_SETTING = {
@@ -47,7 +49,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse prints a usage block and the error on two lines; one line says it all.
-        raise UsageError(f"{message} (see {PROG} --help)")
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _whole(minimum: int) -> argparse._ActionType:
@@ -71,9 +73,33 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "Step through mini-batch SGD of one sigmoid neuron with binary cross-entropy, "
-            "every number of the hand calculation on screen. With no arguments: the seed lecture."
+            "every number of the hand calculation on screen. With no arguments: the seed lecture. "
+            f"`{PROG} serve --help`: the app in a browser."
         ),
     )
+    add_run_options(parser)
+    parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
+    parser.add_argument("--version", action="store_true", help="print the version")
+    parser.add_argument(
+        "--export",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=f"run headless and write one of: {', '.join(FORMATS)}",
+    )
+    parser.add_argument("--steps", type=_whole(0), help="steps to export")
+    parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
+    parser.add_argument(
+        "--all-rows",
+        action="store_true",
+        help="text, markdown, LaTeX: every row's prediction after every step (by default, "
+        "past 40 rows, those of the batch and of the rows that flipped)",
+    )
+    return parser
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The data and the settings a run starts from: the app's, the export's and serve's."""
     parser.add_argument("data", nargs="?", metavar="DATA.csv", help="a CSV file with a header row")
     parser.add_argument("--dataset", metavar="NAME", help="a built-in dataset (--list-datasets)")
     parser.add_argument("--label", metavar="COL", help="label column (default: the last)")
@@ -101,24 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--l2", metavar="LAMBDA", help="L2 penalty λ (default 0)")
     parser.add_argument("--momentum", metavar="MU", help="momentum μ (default 0)")
-    parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
-    parser.add_argument("--version", action="store_true", help="print the version")
-    parser.add_argument(
-        "--export",
-        choices=FORMATS,
-        metavar="FORMAT",
-        help=f"run headless and write one of: {', '.join(FORMATS)}",
-    )
-    parser.add_argument("--steps", type=_whole(0), help="steps to export")
-    parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
-    parser.add_argument(
-        "--all-rows",
-        action="store_true",
-        help="text, markdown, LaTeX: every row's prediction after every step (by default, "
-        "past 40 rows, those of the batch and of the rows that flipped)",
-    )
-    return parser
 
 
 @dataclass(frozen=True)
@@ -259,6 +267,16 @@ def _others_given(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     ]
 
 
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """`serve ...` serves the app to browsers (tui/serve.py); anything else is a run."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] == ["serve"]:  # a data file named serve: ./serve
+        from logsgd.tui.serve import run_serve
+
+        return run_serve(words[1:])
+    return run(words)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -293,7 +311,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.export is not None:
         return run_export(args, setup)
     # Textual reads keys from stdin and draws on stderr: `2>log` would draw into the file.
-    if not all(_is_terminal(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)):
+    # Under `serve` (textual-serve's web driver) the three are pipes to the server, as meant.
+    served = os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    if not served and not all(_is_terminal(stream) for stream in streams):
         raise UsageError(
             "the app needs a terminal (stdin, stdout and stderr); for output to a file or "
             "pipe, use --export FORMAT"
@@ -314,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from logsgd.core.params import SettingError
 
     try:
-        return run(argv)
+        return run_command(argv)
     except (UsageError, DataError, OutputError) as error:
         # A path or a value from the command line is shown as text, never as a control code.
         print(f"{PROG}: error: {visible(str(error))}", file=sys.stderr)
