@@ -244,6 +244,23 @@ COMMANDS: tuple[Command, ...] = (
         "x",
     ),
     Command(
+        "quiz",
+        "Q",
+        "toggle_quiz",
+        "Quiz",
+        "Quiz: predict, then reveal; asked numbers are ? until typed (Enter checks); → reveals"
+        " a step's open ones first, then steps",
+        "Q",
+    ),
+    Command(
+        "quiz-reveal",
+        "ctrl+r",
+        "quiz_reveal",
+        "Reveal",
+        "Quiz: reveal the number asked, without answering (a skip)",
+        "ctrl+r",
+    ),
+    Command(
         "panel",
         "tab",
         "next_panel",

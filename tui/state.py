@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from logsgd.core.events import StepEvent
 from logsgd.core.maths import FloatArray
+from logsgd.core.quiz import Quiz
 
 ChartMode = Literal["weights", "loss", "boundary"]
 # The panels in reading order of the full layout (left to right, top to bottom): keys 1-5, tab,
@@ -93,6 +94,10 @@ class ViewState:
     """The panel that the scroll keys move (the only one shown in the compact layout)."""
     busy: str = ""
     """What runs in the background ("running 10 epochs"), or "" when nothing does."""
+    quiz_on: bool = False
+    """Quiz mode: a step's asked numbers are blank ("?") until answered or revealed."""
+    quiz: Quiz = field(default_factory=Quiz)
+    """The quiz's settings and the answers given, per step (kept when quiz mode is off)."""
 
     @property
     def n_rows(self) -> int:
