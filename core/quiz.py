@@ -209,6 +209,15 @@ def check_answer(text: str, true_value: float, sig_digits: int = DEFAULT_SIG_DIG
     return Verdict("wrong", f"the answer was {fmt(true_value)} (you wrote {written(text)})")
 
 
+def too_long(text: str, limit: int) -> Verdict:
+    """A paste longer than the answer line takes: not a number, whatever it holds."""
+    return Verdict(
+        "not a number",
+        f"not a number: {visible(quoted(text))} (an answer is one number, at most {limit}"
+        " characters)",
+    )
+
+
 def written(text: str) -> str:
     """What the student typed, as a message quotes it: stripped, and cut when long (a number
     may be 10^5 digits long)."""
@@ -267,10 +276,14 @@ class Quiz:
         """The quiz after `text` was typed for the question (unchanged for not a number)."""
         verdict = check_answer(text, question.value, self.sig_digits)
         if verdict.outcome == "not a number":
-            return replace(self, last=verdict.message, last_outcome=verdict.outcome), verdict
+            return self.told(verdict), verdict
         answer = Answer(verdict.outcome, written(text), question.value)
         message = f"{question.name}: {verdict.message}"
         return self._with({(step, question.key): answer}, message, verdict.outcome), verdict
+
+    def told(self, verdict: Verdict) -> Quiz:
+        """The quiz having said `verdict` (an answer refused: nothing recorded)."""
+        return replace(self, last=verdict.message, last_outcome=verdict.outcome)
 
     def revealed(self, step: int, shown: Iterable[Question]) -> Quiz:
         new = {(step, q.key): Answer("revealed", "", q.value) for q in shown}

@@ -32,7 +32,7 @@ from logsgd.core.engine import Engine
 from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset
 from logsgd.core.formatting import fmt_data
 from logsgd.core.params import SettingError, scaled
-from logsgd.core.quiz import Quiz
+from logsgd.core.quiz import Quiz, too_long
 from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings, footer_commands
@@ -42,7 +42,7 @@ from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
-from logsgd.tui.quiz import QuizBar, step_quiz
+from logsgd.tui.quiz import ANSWER_MAX_LENGTH, QuizBar, step_quiz
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import PANELS, ChartMode, DataInfo, ViewState
 
@@ -792,7 +792,11 @@ class LogSGDApp(App[int]):
         """Enter in the answer line: checked against the number asked (never raises)."""
         state = self.state
         current = step_quiz(state).current if state is not None else None
-        if state is not None and current is not None:
+        if state is None or current is None:
+            return
+        if message.too_long:
+            self._change(quiz=state.quiz.told(too_long(message.text, ANSWER_MAX_LENGTH)))
+        else:
             quiz, _ = state.quiz.answered(state.event.step, current, message.text)
             self._change(quiz=quiz)
 

@@ -128,6 +128,17 @@ class QuizInput(Input):
         else:
             self.action_cursor_left()
 
+    def replace(self, text: str, start: int, end: int) -> None:
+        """As Input's, but a paste too long for the line is answered "not a number" (Input
+        would refuse it with a bell alone)."""
+        value = self.value
+        start, end = sorted((max(0, start), min(len(value), end)))
+        new_value = f"{value[:start]}{text}{value[end:]}"
+        if len(new_value) > ANSWER_MAX_LENGTH:
+            self.post_message(QuizBar.Answered(new_value, too_long=True))
+            return
+        super().replace(text, start, end)
+
     def action_leave(self) -> None:
         """Give the keys back to the app (Q, l, h, ...); a click or the next step comes back."""
         self.screen.set_focus(None)
@@ -153,9 +164,10 @@ class QuizBar(Widget):
     class Answered(Message):
         """The student pressed Enter on `text` (anything at all: the app checks it)."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, too_long: bool = False) -> None:
             super().__init__()
             self.text = text
+            self.too_long = too_long  # a paste longer than the line takes
 
     def compose(self) -> ComposeResult:
         yield Static(id="quiz-status")
