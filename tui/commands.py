@@ -248,8 +248,7 @@ COMMANDS: tuple[Command, ...] = (
         "Q",
         "toggle_quiz",
         "Quiz",
-        "Quiz: predict, then reveal; asked numbers are ? until typed (Enter checks); → reveals"
-        " a step's open ones first, then steps",
+        "Quiz: type each ? (Enter); → reveals the rest, then steps",
         "Q",
     ),
     Command(
@@ -257,7 +256,7 @@ COMMANDS: tuple[Command, ...] = (
         "ctrl+r",
         "quiz_reveal",
         "Reveal",
-        "Quiz: reveal the number asked, without answering (a skip)",
+        "Quiz: reveal the number asked without answering",
         "ctrl+r",
     ),
     Command(
