@@ -34,6 +34,7 @@ from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Rese
 from logsgd.core.formatting import fmt_data
 from logsgd.core.landscape import GridRequest, objective_grid
 from logsgd.core.params import SettingError, scaled
+from logsgd.core.quiz import Quiz, too_long
 from logsgd.core.runs import PinError, Pins
 from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
@@ -45,6 +46,7 @@ from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
+from logsgd.tui.quiz import ANSWER_MAX_LENGTH, QuizBar, step_quiz
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, PinnedLine, ViewState
 
@@ -170,11 +172,13 @@ class LogSGDApp(App[int]):
     # Set by run_app for the real process; tests that build many apps leave the collector alone.
     freeze_startup_objects = False
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, quiz: Quiz | None = None) -> None:
+        """`quiz`: start in quiz mode, with these settings."""
         super().__init__()
         self.engine = engine
         # The pinned runs (A, B, C); ViewState.pinned names their letters.
         self.pins = Pins()
+        self._start_quiz = quiz
         self._timer: Timer | None = None
         self._main_thread = threading.get_ident()
         # Arrow keys queue moves; one flush applies them all and draws once (key floods).
@@ -221,6 +225,9 @@ class LogSGDApp(App[int]):
             chart=chart_data(self.engine, mode, event.step),
             chart_mode=mode,
         )
+        if self._start_quiz is not None:
+            self._mount_quiz_bar()
+            self._change(quiz_on=True, quiz=self._start_quiz)
         self.call_after_refresh(self._after_first_frame)
         self._end_on_signals()
 
@@ -500,7 +507,8 @@ class LogSGDApp(App[int]):
     # ------------------------------------------------------------------ stepping
 
     def action_step_forward(self) -> None:
-        self._queue_move(+1)
+        if not self._reveal_open_answers():
+            self._queue_move(+1)
 
     def action_step_back(self) -> None:
         self._queue_move(-1)
@@ -941,6 +949,62 @@ class LogSGDApp(App[int]):
 
         self.push_screen(HelpScreen())
 
+    # ------------------------------------------------------------------ quiz
+
+    def _mount_quiz_bar(self) -> None:
+        """The quiz's line above the Footer, mounted the first time quiz mode is on."""
+        if not self.query("#quiz"):
+            self.mount(QuizBar(id="quiz").data_bind(LogSGDApp.state), before=self.query_one(Footer))
+
+    def action_toggle_quiz(self) -> None:
+        if self.state is None:
+            return
+        self._mount_quiz_bar()
+        on = not self.state.quiz_on
+        if not on:
+            self.screen.set_focus(None)
+        notice = (
+            "quiz on: type each ? and Enter; ctrl+r reveals one, → reveals the rest, then steps"
+            if on
+            else "quiz off: every number shown (the answers are kept)"
+        )
+        self._change(quiz_on=on, notice=notice)
+
+    def _reveal_open_answers(self) -> bool:
+        """→ on a step with open questions reveals them all (a lecturer moving on shows the
+        answers first); the next → steps. False when there is nothing to reveal."""
+        state = self.state
+        if state is None or self._moves:
+            return False
+        opened = step_quiz(state).open
+        if not opened:
+            return False
+        self._change(quiz=state.quiz.revealed(state.event.step, opened))
+        return True
+
+    def action_quiz_reveal(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        if not state.quiz_on:
+            self._change(notice="ctrl+r reveals a quiz's answer: Q turns quiz mode on")
+            return
+        current = step_quiz(state).current
+        if current is not None:
+            self._change(quiz=state.quiz.revealed(state.event.step, [current]))
+
+    def on_quiz_bar_answered(self, message: QuizBar.Answered) -> None:
+        """Enter in the answer line: checked against the number asked (never raises)."""
+        state = self.state
+        current = step_quiz(state).current if state is not None else None
+        if state is None or current is None:
+            return
+        if message.too_long:
+            self._change(quiz=state.quiz.told(too_long(message.text, ANSWER_MAX_LENGTH)))
+        else:
+            quiz, _ = state.quiz.answered(state.event.step, current, message.text)
+            self._change(quiz=quiz)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette: one entry per command, with its keys; of Textual's own only Theme
         (its Quit, Keys and Screenshot would stand beside ours)."""
@@ -971,7 +1035,7 @@ class LogSGDApp(App[int]):
 def run_app(setup: Setup) -> int:
     from logsgd.tui.cli import make_engine
 
-    app = LogSGDApp(make_engine(setup))
+    app = LogSGDApp(make_engine(setup), quiz=setup.quiz)
     app.freeze_startup_objects = True
     try:
         app.run()

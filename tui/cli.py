@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from logsgd.core.dataset import Dataset
     from logsgd.core.engine import Engine
     from logsgd.core.params import Hyperparams, SettingError
+    from logsgd.core.quiz import Quiz
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -127,6 +128,43 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--l2", metavar="LAMBDA", help="L2 penalty λ (default 0)")
     parser.add_argument("--momentum", metavar="MU", help="momentum μ (default 0)")
+    # Quiz mode: in add_run_options, so `serve` passes it to every browser's app too.
+    parser.add_argument(
+        "--quiz",
+        action="store_true",
+        help="start in quiz mode: each step's asked numbers are blank until typed (key Q)",
+    )
+    parser.add_argument(
+        "--quiz-ask",
+        metavar="WHAT",
+        help="what the quiz asks, comma-separated: f, terms, mean, weights (default mean,weights)",
+    )
+    parser.add_argument(
+        "--quiz-digits",
+        type=_whole(1),
+        metavar="N",
+        help="significant digits an answer must agree to (default 3)",
+    )
+
+
+def _quiz(args: argparse.Namespace) -> Quiz | None:
+    """The quiz --quiz asks for, or None; --quiz-ask and --quiz-digits need --quiz."""
+    from logsgd.core.quiz import DEFAULT_ASKED, DEFAULT_SIG_DIGITS, Quiz, read_asked
+
+    given = [f for f in ("quiz_ask", "quiz_digits") if getattr(args, f) is not None]
+    if given and not args.quiz:
+        raise UsageError(f"--{given[0].replace('_', '-')} applies to --quiz; none was given")
+    if not args.quiz:
+        return None
+    if getattr(args, "export", None) is not None:  # serve's options have no --export
+        raise UsageError("--quiz applies to the app, not to --export")
+    try:
+        asked = DEFAULT_ASKED if args.quiz_ask is None else read_asked(args.quiz_ask)
+        digits = DEFAULT_SIG_DIGITS if args.quiz_digits is None else args.quiz_digits
+        return Quiz(asked=asked, sig_digits=digits)
+    except ValueError as error:
+        flag = "--quiz-ask" if args.quiz_ask is not None and "expected" in str(error) else ""
+        raise UsageError(f"{flag or '--quiz-digits'}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -137,6 +175,7 @@ class Setup:
     hyperparams: Hyperparams
     initial_weights: list[float] | None
     standardized: bool
+    quiz: Quiz | None = None  # start in quiz mode, with these settings
 
 
 def _setting_error(error: SettingError) -> UsageError:
@@ -193,7 +232,7 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
             initial_weights = read_initial_weights(args.init, dataset.n_features).tolist()
     except SettingError as error:
         raise _setting_error(error) from None
-    return Setup(dataset, hp, initial_weights, bool(args.standardize))
+    return Setup(dataset, hp, initial_weights, bool(args.standardize), _quiz(args))
 
 
 def make_engine(setup: Setup) -> Engine:

@@ -296,6 +296,22 @@ COMMANDS: tuple[Command, ...] = (
         "O",
     ),
     Command(
+        "quiz",
+        "Q",
+        "toggle_quiz",
+        "Quiz",
+        "Quiz: type each ? (Enter); → reveals the rest, then steps",
+        "Q",
+    ),
+    Command(
+        "quiz-reveal",
+        "ctrl+r",
+        "quiz_reveal",
+        "Reveal",
+        "Quiz: reveal the number asked without answering",
+        "ctrl+r",
+    ),
+    Command(
         "panel",
         "tab",
         "next_panel",

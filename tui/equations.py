@@ -35,7 +35,11 @@ def result_style(equation: Equation) -> str:
 
 
 def equation_lines(
-    equation: Equation, width: int, indent: str = "  ", mark_largest: bool = False
+    equation: Equation,
+    width: int,
+    indent: str = "  ",
+    mark_largest: bool = False,
+    note: Text | None = None,
 ) -> list[Text]:
     """The equation as lines of at most `width` cells where its pieces allow.
 
@@ -51,6 +55,9 @@ def equation_lines(
     tail.append(result, style=result_style(equation) or None)
     if mark_largest and equation.largest:
         tail.append(f"  {LARGEST_MARK}", style="bold")
+    if note is not None:  # the quiz's: the answer given, beside the number
+        tail.append("  ")
+        tail.append_text(note)
     head = f"{indent}{lhs} "
     whole = head + " ".join(middle)
     if len(whole) + 1 + tail.cell_len <= width:
@@ -86,8 +93,11 @@ def equation_lines(
     return lines
 
 
-def short_line(equation: Equation, indent: str = "  ") -> Text:
+def short_line(equation: Equation, indent: str = "  ", note: Text | None = None) -> Text:
     """lhs = result only (for the many rows of a large batch)."""
     line = Text(f"{indent}{SCREEN.lhs(equation)} = ")
     line.append(SCREEN.pieces(equation)[-1].partition(" ")[2], style=result_style(equation) or None)
+    if note is not None:
+        line.append("  ")
+        line.append_text(note)
     return line

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from logsgd.core.events import IntArray, StepEvent
 from logsgd.core.landscape import GridRequest, Window
 from logsgd.core.maths import FloatArray
+from logsgd.core.quiz import Quiz
 
 ChartMode = Literal["weights", "loss", "boundary", "landscape"]
 # The panels in reading order of the full layout (left to right, top to bottom): keys 1-5, tab,
@@ -141,6 +142,10 @@ class ViewState:
     pins_changed: int = 0
     """How many times the pinned runs changed (pin, unpin, switch; the app's Pins hold them):
     a change rebuilds the chart, which overlays them."""
+    quiz_on: bool = False
+    """Quiz mode: a step's asked numbers are blank ("?") until answered or revealed."""
+    quiz: Quiz = field(default_factory=Quiz)
+    """The quiz's settings and the answers given, per step (kept when quiz mode is off)."""
 
     @property
     def n_rows(self) -> int:

@@ -9,6 +9,7 @@ from logsgd.core.derivation import ELLIPSIS, Derivation
 from logsgd.core.formatting import FLOAT64_MAX_WRITTEN, fmt, fmt_data
 from logsgd.tui.equations import equation_lines, short_line
 from logsgd.tui.panels.base import Panel, show_lines
+from logsgd.tui.quiz import NO_QUIZ, StepQuiz, step_quiz
 from logsgd.tui.rowtable import CAPTION_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
@@ -83,11 +84,13 @@ class BatchPanel(Panel):
             return
         width = self.text_width
         derivation = Derivation(event, short_sums=True)
+        quiz = step_quiz(state)
         lines = [Text(f"{rows_label([int(r) for r in event.rows])} · weights before the step")]
         for i in range(min(MAX_ROWS_EXPANDED, event.batch_size)):
             lines.append(Text(""))
-            lines += row_lines(derivation, i, width)
-        tail = [Text("")] + equation_lines(derivation.batch_loss(), width, indent="")
+            lines += row_lines(derivation, i, width, quiz)
+        batch_loss, _ = quiz.shown(derivation.batch_loss())
+        tail = [Text("")] + equation_lines(batch_loss, width, indent="")
         caption = (
             f"batch {event.batch}/{event.batches_per_epoch} of epoch {event.epoch}"
             f" · step {event.step}"
@@ -108,8 +111,8 @@ class BatchPanel(Panel):
             if row >= rest:
                 return tail[index - len(head) - FURTHER_ROW_LINES * rest]
             i = MAX_ROWS_EXPANDED + row
-            equation = (derivation.z, derivation.f, derivation.loss)[part](i)
-            line = short_line(equation)
+            equation, note = quiz.shown((derivation.z, derivation.f, derivation.loss)[part](i))
+            line = short_line(equation, note=note)
             if part == 0:
                 line = pieces((f"row {int(event.rows[i]) + 1}", "bold"), ("", "")) + line
             return line
@@ -156,8 +159,9 @@ def start_lines(state: ViewState) -> list[Text]:
     return lines
 
 
-def row_lines(derivation: Derivation, i: int, width: int) -> list[Text]:
-    """Row i of the batch: its data, then z, f with its loss beside it, and f - y."""
+def row_lines(derivation: Derivation, i: int, width: int, quiz: StepQuiz = NO_QUIZ) -> list[Text]:
+    """Row i of the batch: its data, then z, f with its loss beside it, and f - y (as the
+    quiz lets them be drawn: an asked f is "?" until answered)."""
     event = derivation.event
     k = int(event.rows[i]) + 1  # z_k, f_k, y_k: row k of the data, as the lecture counts
     x = event.inputs[i]
@@ -169,9 +173,9 @@ def row_lines(derivation: Derivation, i: int, width: int) -> list[Text]:
     data_lines = wrap_terms(f"row {k}  ", xs, ", ", "  ", width)
     lines = [pieces((f"row {k}", "bold"), (data_lines[0][len(f"row {k}") :], ""))]
     lines += [Text(line) for line in data_lines[1:]]
-    z, f, loss, residual = derivation.row(i)
+    (z, _), (f, f_note), (loss, _), (residual, _) = map(quiz.shown, derivation.row(i))
     lines += equation_lines(z, width)
-    f_lines = equation_lines(f, width)
+    f_lines = equation_lines(f, width, note=f_note)
     loss_lines = equation_lines(loss, width, indent="")
     if (
         len(f_lines) == 1 == len(loss_lines)

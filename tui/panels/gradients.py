@@ -13,6 +13,7 @@ from logsgd.core.maths import FloatArray
 from logsgd.tui.equations import equation_lines
 from logsgd.tui.marks import BELOW_MARK, LARGEST_MARK
 from logsgd.tui.panels.base import Panel, show_lines
+from logsgd.tui.quiz import step_quiz
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import ViewState
 
@@ -91,6 +92,7 @@ class GradientsPanel(Panel):
             return
         width = self.text_width
         derivation = Derivation(event)
+        quiz = step_quiz(state)  # in quiz mode: the asked numbers "?" until answered
         weights = listed_weights(event.gradient)
         lines: list[Text] = []
         if len(weights) < event.gradient.size:
@@ -117,7 +119,8 @@ class GradientsPanel(Panel):
                     )
                 )
             for equation in derivation.weight(j, MAX_TERMS_LISTED):
-                lines += equation_lines(equation, width, mark_largest=True)
+                drawn, note = quiz.shown(equation)
+                lines += equation_lines(drawn, width, mark_largest=True, note=note)
             self._blocks.append(Block(j, label, first, len(lines) - 1))
         show_lines(
             table, lines, f"step {event.step} · lr {fmt_data(event.hyperparams.learning_rate)}"
