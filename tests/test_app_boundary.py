@@ -263,12 +263,12 @@ async def choose_pair(pilot: Pilot[int], across: str, up: str) -> None:
     """Press x, type the form's two features and press Enter in the second."""
     from textual.widgets import Input
 
-    from logsgd.tui.screens.pair import PairScreen
+    from logsgd.tui.screens.names import NamesScreen
 
     await pilot.press("x")
     await pilot.pause()
     screen = pilot.app.screen
-    assert isinstance(screen, PairScreen)
+    assert isinstance(screen, NamesScreen)
     screen.query_one("#pair-across", Input).value = across
     screen.query_one("#pair-up", Input).value = up
     screen.query_one("#pair-up", Input).focus()
@@ -307,21 +307,21 @@ def test_x_chooses_the_two_features_and_the_line_is_drawn_over_them() -> None:
 def test_the_same_feature_twice_is_refused_and_escape_keeps_the_pair() -> None:
     from textual.widgets import Static
 
-    from logsgd.tui.screens.pair import PairScreen
+    from logsgd.tui.screens.names import NamesScreen
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("x", "enter")  # Enter in the first field goes on to the second
-        assert isinstance(app.screen, PairScreen) and app.screen.focused is not None
+        assert isinstance(app.screen, NamesScreen) and app.screen.focused is not None
         assert app.screen.focused.id == "pair-up"
         await pilot.press("escape")
         await choose_pair(pilot, "sepal_width", "x2")
         screen = app.screen
-        assert isinstance(screen, PairScreen)  # still open
+        assert isinstance(screen, NamesScreen)  # still open
         error = str(screen.query_one("#pair-error", Static).render())
         assert error == "✗ the two features must differ, got x2 twice"
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, PairScreen)
+        assert not isinstance(app.screen, NamesScreen)
         assert app.state.boundary_pair == (0, 1) and app.state.chart_mode == "weights"
 
     run_scenario(scenario, "--dataset", "iris-setosa-versicolor", size=WIDE)

@@ -22,7 +22,7 @@ from logsgd.tui.marks import CURSOR_POINT_MARK, START_MARK
 from logsgd.tui.panels import landscape
 from logsgd.tui.panels.chart import ChartPanel
 from logsgd.tui.screens.help import help_table
-from logsgd.tui.screens.pair import PairScreen
+from logsgd.tui.screens.names import NamesScreen
 
 SIZES = pytest.mark.parametrize("size", [WIDE, COMPACT], ids=["120x36", "80x24"])
 
@@ -133,7 +133,7 @@ def test_O_chooses_any_pair_on_iris_and_refuses_a_bad_one() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("right", "O")
         await pilot.pause()
-        assert isinstance(app.screen, PairScreen)
+        assert isinstance(app.screen, NamesScreen)
         across = app.screen.query_one("#pair-across", Input)
         up = app.screen.query_one("#pair-up", Input)
         assert (across.value, up.value) == ("w0", "w1")
@@ -141,12 +141,12 @@ def test_O_chooses_any_pair_on_iris_and_refuses_a_bad_one() -> None:
         await pilot.press("enter")  # from across: on to up
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PairScreen)  # refused: the same weight twice
+        assert isinstance(app.screen, NamesScreen)  # refused: the same weight twice
         assert "must differ" in str(app.screen.query_one("#pair-error").render())
         up.value = "bias"
         await pilot.press("enter")
         await pilot.pause()
-        assert not isinstance(app.screen, PairScreen)
+        assert not isinstance(app.screen, NamesScreen)
         assert app.state.landscape_pair == (2, 4) and app.state.chart_mode == "landscape"
         assert "loss landscape: w2 (x3" in app.state.notice
         text = view_text(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import numpy as np
 import pytest
@@ -309,10 +310,21 @@ def test_each_line_is_named_at_its_end_and_the_ghost_under_the_plot() -> None:
     narrow = [s.text for s in draw_figure(chart_figure(data), 14, HEIGHT, BASE)]
     assert any("w0" in row for row in narrow[:6])
     fig = chart_figure(data)
-    assert [(s.joined, s.colors) for s in fig.series] == [
-        (False, (GHOST_COLOR, GHOST_COLOR)),
-        (True, LINE_COLORS[:2]),
+    # The dropped steps per weight, in the weight's colour, dim, loose dots.
+    assert [(s.joined, s.colors, s.faint) for s in fig.series] == [
+        (False, LINE_COLORS[:2], True),
+        (True, LINE_COLORS[:2], False),
     ]
+    drawn = draw_figure(fig, WIDTH, HEIGHT, BASE)
+    ghost_styles = {
+        style_at(strip, x)
+        for strip in drawn
+        for x, char in enumerate(strip.text)
+        if style_at(strip, x).dim and "\u2800" < char <= "\u28ff"
+    }
+    assert ghost_styles and ghost_styles <= {
+        BASE + Style(color=c, dim=True) for c in LINE_COLORS[:2]
+    }
     many = chart_data(values=np.zeros((13, 9)), series_names=tuple(f"w{j}" for j in range(9)))
     assert chart_figure(many).legend == ()
 
@@ -480,8 +492,10 @@ def test_the_apps_chart_after_twelve_steps() -> None:
             await pilot.press("c")
             await pilot.pause()
             rows = canvas.lines()
-            title = "Loss (full data, log scale) · c: weights · v: boundary"
-            assert str(panel.border_title) == title
+            # Whole at the panel's 46 columns ("Loss (full data, log scale) · c: weights ·
+            # v: …" was cut there); the y axis' ticks say the scale is log.
+            title = "Loss (full data) · c: weights · v: boundary"
+            assert str(panel.border_title) == title and len(title) + 2 <= panel.size.width
             assert list(tick_rows(rows)) == ["100", "10", "1"]
             assert rows[0].strip() == "step 12"
             # A new theme redraws the chart in its colours.
@@ -599,3 +613,111 @@ def test_step_ticks_are_round_numbers(last: int, ticks: list[int]) -> None:
     steps = np.arange(last + 1, dtype=np.float64)
     data = chart_data(steps=steps, values=np.zeros((last + 1, 2)), cursor=last)
     assert chart_figure(data).x_ticks == tuple(ticks)
+
+
+@pytest.mark.parametrize(
+    ("size", "title"),
+    [
+        ((120, 36), "Weights over steps · c: loss · v: boundary"),
+        ((100, 30), "Weights · c: loss · v: boundary"),
+        ((80, 24), "Weights · c: loss · v: boundary"),
+        ((160, 40), "Weights over steps · c: loss · v: boundary · o: landscape"),
+    ],
+)
+def test_the_chart_title_names_its_keys_whole_at_every_size(
+    size: tuple[int, int], title: str
+) -> None:
+    """It was cut ("· v: boun…") at 100x30 and 80x24; the longest wording that fits."""
+    from test_app_keys import run_scenario
+
+    from logsgd.tui.panels.chart import ChartPanel
+
+    async def scenario(app: Any, pilot: Any) -> None:
+        await pilot.press("5")  # the chart panel, in the layouts that show one at a time
+        panel = app.query_one(ChartPanel)
+        assert str(panel.border_title) == title
+        assert len(title) + 2 <= panel.size.width
+
+    run_scenario(scenario, size=size)
+
+
+def test_w_highlights_a_weight_the_largest_would_leave_out_and_empty_clears_it() -> None:
+    """breast cancer: 31 weights, 6 drawn (the 5 largest at the cursor and the bias); w3 is
+    not among them at step 3, and highlighting it draws it, in full, the others dim."""
+    from test_app_keys import WIDE, run_scenario
+    from textual.widgets import Input, Static
+
+    from logsgd.tui.chartdata import drawn_weights
+    from logsgd.tui.marks import HIGHLIGHT_MARK
+    from logsgd.tui.panels.chart import ChartPanel
+
+    async def choose(pilot: Any, text: str) -> None:
+        await pilot.press("w")
+        await pilot.pause()
+        pilot.app.screen.query_one("#pair-weight", Input).value = text
+        await pilot.press("enter")
+        await pilot.pause()
+
+    async def scenario(app: Any, pilot: Any) -> None:
+        await pilot.press("right", "right", "right", "c")
+        weights = np.asarray(app.state.event.weights_after)
+        assert 3 not in (drawn_weights(weights) or [])
+        await choose(pilot, "w3")
+        state = app.state
+        assert state.highlighted_weight == 3 and state.chart_mode == "weights"
+        assert state.notice.startswith("chart: w3 (x4: mean_area) highlighted")
+        chart = state.chart
+        assert chart.series_names[chart.highlighted] == "w3"
+        assert len(chart.series_names) == 6 and chart.series_names[-1] == "w30 bias"
+        np.testing.assert_array_equal(
+            chart.values[-1, chart.highlighted], app.engine.weight_history()[3, 3]
+        )
+        fig = chart_figure(chart)
+        live = fig.series[-2:]
+        assert [s.faint for s in live] == [True, False]
+        assert live[1].names == (f"{HIGHLIGHT_MARK} w3",)
+        lines = app.query_one(ChartPanel).query_one("ChartCanvas").lines()
+        assert any(f"{HIGHLIGHT_MARK} w3" in line for line in lines)
+        # Typed wrong: one line, the form stays; Escape keeps the highlight.
+        await choose(pilot, "w31")
+        error = str(app.screen.query_one("#pair-error", Static).render())
+        assert error == "✗ weight must be one of w0 to w30 (w30 is the bias), got 'w31'"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.state.highlighted_weight == 3
+        await choose(pilot, "")
+        assert app.state.highlighted_weight is None and app.state.chart.highlighted is None
+        assert app.state.notice == "chart: no weight highlighted"
+        assert all(not s.faint for s in chart_figure(app.state.chart).series)
+
+    run_scenario(
+        scenario,
+        "--dataset",
+        "breast-cancer",
+        "--standardize",
+        "--lr",
+        "0.1",
+        "--batch-size",
+        "16",
+        size=WIDE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "key"),
+    [((120, 36), "MARKS_KEY"), ((100, 30), "MARKS_KEY_NARROW"), ((80, 24), "MARKS_KEY_SHORT")],
+)
+def test_the_chart_key_is_whole_at_every_size(size: tuple[int, int], key: str) -> None:
+    """It was cut ("┃ cu…") at 100x30."""
+    from test_app_keys import run_scenario
+
+    from logsgd.tui.panels import chart
+    from logsgd.tui.panels.chart import ChartPanel
+
+    async def scenario(app: Any, pilot: Any) -> None:
+        await pilot.press("5")
+        panel = app.query_one(ChartPanel)
+        assert str(panel.border_subtitle) == getattr(chart, key)
+        assert len(str(panel.border_subtitle)) + 2 <= panel.size.width
+
+    run_scenario(scenario, size=size)

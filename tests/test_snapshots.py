@@ -77,3 +77,25 @@ def test_edit_form(snap_compare: SnapCompare, size: str) -> None:
 
 def test_edit_form_with_errors(snap_compare: SnapCompare) -> None:
     assert snap_compare(seed_app(), run_before=submit_bad_edit, terminal_size=SIZES["120x36"])
+
+
+async def highlight_w1(pilot: Pilot[int]) -> None:
+    """Four steps, then w and "w1": the chart draws w1 in full, w0 and the bias dim."""
+    await pilot.press("right", "right", "right", "right", "w")
+    await pilot.pause()
+    pilot.app.screen.query_one("#pair-weight", Input).value = "w1"
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_highlighted_weight(snap_compare: SnapCompare, size: str) -> None:
+    assert snap_compare(seed_app(), run_before=highlight_w1, terminal_size=SIZES[size])
+
+
+def test_a_highlighted_weight_without_colour(
+    snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without colour the dim lines are the same grey: the mark before its name tells it.
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(seed_app(), run_before=highlight_w1, terminal_size=SIZES["120x36"])

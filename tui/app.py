@@ -350,9 +350,12 @@ class LogSGDApp(App[int]):
                 state.event is not old.event
                 or state.chart_mode != old.chart_mode
                 or state.pins_changed != old.pins_changed
+                or state.highlighted_weight != old.highlighted_weight
             )
         ):
-            chart = chart_data(self.engine, state.chart_mode, state.event.step, self.pins)
+            chart = chart_data(
+                self.engine, state.chart_mode, state.event.step, self.pins, state.highlighted_weight
+            )
             state = replace(state, chart=chart)
         if state is not None and state.chart_mode == "landscape":
             landscape = state.landscape
@@ -837,10 +840,48 @@ class LogSGDApp(App[int]):
             what = "the data and the lines z = 0" if fit else "the data"
             self._change(boundary_fit=fit, notice=f"decision boundary window: {what}")
 
+    def action_highlight_weight(self) -> None:
+        from logsgd.core.params import weight_index
+        from logsgd.tui.screens.names import NamesScreen
+
+        if self.state is None:
+            return
+        weights = self.engine.dataset.n_features + 1
+        last = weights - 1
+        current = self.state.highlighted_weight
+
+        def read(text: str) -> tuple[int | None]:
+            return (None if not text.strip() else weight_index(text.strip(), weights, "weight"),)
+
+        screen = NamesScreen(
+            "Chart: highlight a weight",
+            ("" if current is None else "bias" if current == last else f"w{current}",),
+            read,
+            f"A weight is w0 to w{last}, or bias (w{last}): drawn in full, the others dim, and"
+            " drawn even when it is not among the largest. Empty: none.",
+            labels=("weight",),
+        )
+        self.push_screen(screen, self._highlight)
+
+    def _highlight(self, chosen: tuple[int | None] | None) -> None:
+        if chosen is None or self.state is None:
+            return
+        (j,) = chosen
+        if j is None:
+            self._change(highlighted_weight=None, notice="chart: no weight highlighted")
+            return
+        label = self.state.data.weight_label(j)
+        # On the weights chart, where it shows (from the loss or a view too).
+        self._change(
+            highlighted_weight=j,
+            chart_mode="weights",
+            notice=f"chart: {label} highlighted, the others dim (w: another; empty: none)",
+        )
+
     def action_choose_boundary_features(self) -> None:
         from logsgd.core.boundary import read_feature_pair
         from logsgd.tui.panels.boundary import feature_name
-        from logsgd.tui.screens.pair import PairScreen
+        from logsgd.tui.screens.names import NamesScreen
 
         if self.state is None:
             return
@@ -850,7 +891,7 @@ class LogSGDApp(App[int]):
             return
         names = data.feature_names
         pair = self.state.boundary_pair
-        screen = PairScreen(
+        screen = NamesScreen(
             "Decision boundary: features",
             (feature_name(data, pair[0]), feature_name(data, pair[1])),
             lambda across, up: read_feature_pair(across, up, names),
@@ -878,14 +919,14 @@ class LogSGDApp(App[int]):
 
     def action_choose_landscape_pair(self) -> None:
         from logsgd.core.landscape import read_pair
-        from logsgd.tui.screens.pair import PairScreen
+        from logsgd.tui.screens.names import NamesScreen
 
         if self.state is not None:
             weights = self.engine.dataset.n_features + 1
             pair = self.state.landscape_pair
             shown = pair if max(pair) < weights else (0, 1)
             last = weights - 1
-            screen = PairScreen(
+            screen = NamesScreen(
                 "Loss landscape: weights",
                 (
                     "bias" if shown[0] == last else f"w{shown[0]}",

@@ -39,10 +39,11 @@ class Series:
     """Lines sharing their x values: column k of ys is drawn in colors[k].
 
     Joined series connect consecutive finite points; the others are loose dots (the ghost).
-    `names` name its lines at their ends, right of the plot (the last series' names may come
-    from Figure.end_labels instead); `marker`, a character, is written on each of its lines at
-    a few points along them, so that the line reads as its series without colour (a pinned run's
-    letter).
+    A `faint` series is drawn dim, in its own colours (Textual's dim: blended towards the
+    background). `names` name its lines at their ends, right of the plot (the last series'
+    names may come from Figure.end_labels instead); `marker`, a character, is written on each
+    of its lines at a few points along them, so that the line reads as its series without
+    colour (a pinned run's letter).
     """
 
     xs: FloatArray  # (n,)
@@ -51,6 +52,7 @@ class Series:
     joined: bool = True
     names: tuple[str, ...] = ()
     marker: str = ""
+    faint: bool = False  # drawn dim (the dropped future beside the live lines)
 
 
 # The small records below are NamedTuples, not dataclasses: a dataclass costs about 0.3 ms
@@ -293,14 +295,15 @@ class _Grid:
         self.style_ids = np.zeros((height, width), dtype=np.int32)
         self.base = base
         self.styles: list[Style] = [base]
-        self._style_index: dict[tuple[str | None, str | None], int] = {(None, None): 0}
+        self._style_index: dict[tuple[str | None, str | None, bool], int] = {(None, None, False): 0}
 
-    def style(self, color: str | None, bgcolor: str | None = None) -> int:
-        """Index of the base style in `color` on `bgcolor` (None: the base's own)."""
-        index = self._style_index.get((color, bgcolor))
+    def style(self, color: str | None, bgcolor: str | None = None, dim: bool = False) -> int:
+        """Index of the base style in `color` on `bgcolor` (None: the base's own), dim or not."""
+        key = (color, bgcolor, dim)
+        index = self._style_index.get(key)
         if index is None:
-            index = self._style_index[color, bgcolor] = len(self.styles)
-            self.styles.append(self.base + Style(color=color, bgcolor=bgcolor))
+            index = self._style_index[key] = len(self.styles)
+            self.styles.append(self.base + Style(color=color, bgcolor=bgcolor, dim=dim or None))
         return index
 
     def put(self, y: int, x: int, text: str, style: int = 0) -> None:
@@ -445,7 +448,11 @@ def _draw_plot(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) -> dict[
     chars, styles = grid.chars[cells], grid.style_ids[cells]
     lit = bits > 0
     chars[lit] = BRAILLE + bits[lit]
-    style_of_layer = np.array([grid.style(c) for c in colours] + [0], dtype=np.int32)
+    # Layers are the series' columns in order, as rasterise numbers them.
+    faint = [s.faint for s in figure.series if s.ys.size for _ in range(s.ys.shape[1])]
+    style_of_layer = np.array(
+        [grid.style(c, dim=f) for c, f in zip(colours, faint, strict=True)] + [0], dtype=np.int32
+    )
     styles[...] = style_of_layer[owner]  # owner -1 picks the trailing base style
     shown = [v for v in figure.vlines if 0 <= v.x <= figure.x_max]
     vline_columns: dict[int, int] = {}
@@ -519,14 +526,14 @@ def _draw_end_labels(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) ->
     two ends share one, the order of the ends kept), in the line's colour."""
     bottom = place.top + place.rows - 1
     # (row, order, name, colour) of every named line: the last series' lines first in a tie.
-    wanted: list[tuple[int, int, str, str]] = []
+    wanted: list[tuple[int, int, str, str, bool]] = []
     named = _named(figure)
     for rank, (series, names) in enumerate(named):
         ends = _last_values(figure, series)
         dots = to_dots(np.array(ends), axis.low, axis.high, place.rows * DOTS_DOWN)
         order = (len(named) - 1 - rank) * 1000
         wanted += [
-            (bottom - int(dot) // DOTS_DOWN, order + k, names[k], series.colors[k])
+            (bottom - int(dot) // DOTS_DOWN, order + k, names[k], series.colors[k], series.faint)
             for k, dot in enumerate(dots.tolist())
             if dot == dot and k < len(names)
         ]
@@ -537,9 +544,9 @@ def _draw_end_labels(grid: _Grid, figure: Figure, axis: YAxis, place: Layout) ->
     for i in range(len(rows) - 1, -1, -1):  # and those pushed past the bottom back up
         rows[i] = min(rows[i], bottom if i == len(rows) - 1 else rows[i + 1] - 1)
     column = place.left + place.columns + 2  # a cell clear of the frame
-    for row, (_, _, name, color) in zip(rows, wanted, strict=True):
+    for row, (_, _, name, color, faint) in zip(rows, wanted, strict=True):
         if place.top <= row <= bottom:
-            grid.put(row, column, name, grid.style(color))
+            grid.put(row, column, name, grid.style(color, dim=faint))
 
 
 def _with_line_names(figure: Figure) -> tuple[LegendEntry, ...]:

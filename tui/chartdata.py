@@ -21,13 +21,17 @@ MAX_WEIGHTS_DRAWN = MAX_LEGEND_LINES
 WEIGHTS_DRAWN = 5
 
 
-def drawn_weights(weights: FloatArray) -> list[int] | None:
+def drawn_weights(weights: FloatArray, highlighted: int | None = None) -> list[int] | None:
     """The weights the chart draws, given their values at the cursor (bias last): None for
-    all, or the WEIGHTS_DRAWN largest in size (O(d)) and the bias, in weight order."""
+    all, or the WEIGHTS_DRAWN largest in size (O(d)) and the bias, in weight order, with the
+    highlighted weight among them whatever its size."""
     d = weights.size - 1
     if d + 1 <= MAX_WEIGHTS_DRAWN:
         return None
-    return [*largest_in_size(weights[:d], WEIGHTS_DRAWN), d]
+    largest = largest_in_size(weights[:d], WEIGHTS_DRAWN)
+    if highlighted is not None and highlighted < d and highlighted not in largest:
+        largest = sorted([*largest_in_size(weights[:d], WEIGHTS_DRAWN - 1), highlighted])
+    return [*largest, d]
 
 
 def chart_steps(length: int, points: int = CHART_POINTS) -> IntArray:
@@ -89,9 +93,15 @@ def pinned_line(
     )
 
 
-def chart_data(engine: Engine, mode: ChartMode, cursor: int, pins: Pins | None = None) -> ChartData:
-    """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`, and
-    the pinned runs over it."""
+def chart_data(
+    engine: Engine,
+    mode: ChartMode,
+    cursor: int,
+    pins: Pins | None = None,
+    highlighted: int | None = None,
+) -> ChartData:
+    """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`, the
+    pinned runs over it, and weight `highlighted` (if any) drawn in full, the others dim."""
     history = engine.weight_history()
     picks = chart_steps(history.shape[0])
     series_total = None
@@ -100,6 +110,7 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int, pins: Pins | None =
     if ghost is not None:
         ghost_picks = chart_steps(ghost.weights.shape[0])
         ghost_steps = (ghost_picks + ghost.start_step).astype(np.float64)
+    column: int | None = None  # the highlighted weight's, among those drawn
     if mode == "loss":
         values = engine.loss_at(picks)[:, None]
         names: tuple[str, ...] = ("loss",)
@@ -109,7 +120,7 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int, pins: Pins | None =
         drawn = None
     else:
         d = engine.dataset.n_features
-        drawn = drawn_weights(history[cursor])
+        drawn = drawn_weights(history[cursor], highlighted)
         values = _drawn_columns(history, picks, drawn)
         ghost_values = (
             _drawn_columns(ghost.weights, ghost_picks, drawn)
@@ -120,6 +131,8 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int, pins: Pins | None =
             series_total = d + 1
         shown = range(d) if drawn is None else drawn[:-1]
         names = tuple(f"w{j}" for j in shown) + (f"w{d} bias",)
+        columns = list(range(d + 1)) if drawn is None else drawn
+        column = columns.index(highlighted) if highlighted in columns else None
     # The dropped steps, named by the settings they ran with where those differ from today's.
     ghost_label = "dropped"
     if ghost is not None:
@@ -142,6 +155,7 @@ def chart_data(engine: Engine, mode: ChartMode, cursor: int, pins: Pins | None =
         ),
         changes=tuple(engine.hyperparam_changes()),
         series_total=series_total,
+        highlighted=column,
         pinned=tuple(
             pinned_line(letter, run, engine, mode, cursor, drawn)
             for letter, run in (pins.items() if pins is not None else ())

@@ -256,6 +256,14 @@ COMMANDS: tuple[Command, ...] = (
         "chart", "c", "toggle_chart", "Chart", "Chart: weights or full-data loss", "c", footer=10
     ),
     Command(
+        "highlight",
+        "w",
+        "highlight_weight",
+        "Highlight weight",
+        "Chart: highlight a weight, the others dim (a form; empty: none)",
+        "w",
+    ),
+    Command(
         "boundary",
         "v",
         "toggle_boundary",

@@ -45,6 +45,9 @@ class Mark(NamedTuple):
     meaning: str  # in help
 
 
+# Before the name at the end of the weight highlighted with w.
+HIGHLIGHT_MARK = "◆"
+
 CHART_LINES = (
     Mark(BOUNDARY_CHAR, "epoch end", "chart: the last step of an epoch"),
     Mark(CHANGE_CHAR, "setting changed", "chart: a setting changed before the next step"),
@@ -100,6 +103,7 @@ MARKS = (
     *CHART_LINES,
     Mark(LINE_MARKER, "a weight", "chart legend: a weight's line (the loss's in loss mode)"),
     Mark(GHOST_MARKER, "dropped", "chart: the steps dropped by a change made in the past"),
+    Mark(HIGHLIGHT_MARK, "highlighted", "chart: the weight chosen with w (the others dim)"),
     *BOUNDARY_MARKS,
     *LANDSCAPE_MARKS,
     Mark("1 - 3.883e-77", "", "a probability nearer 1 than 4 digits show: its gap to 1"),
@@ -115,6 +119,7 @@ def key_line(*marks: Mark, separator: str = " · ") -> str:
 
 
 def fitting(width: int, *texts: str) -> str:
-    """The first of `texts` (longest first) that fits a border `width` wide with its corners
-    and padding, or else the last."""
-    return next((text for text in texts if len(text) + 4 <= width), texts[-1])
+    """The first of `texts` (longest first) that fits whole in the border of a panel whose
+    content is `width` wide, or else the last. The edge is width + 2 cells, of which Textual
+    gives a label all but 4 (the corners and a space each side)."""
+    return next((text for text in texts if len(text) + 2 <= width), texts[-1])

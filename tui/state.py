@@ -50,6 +50,7 @@ class ChartData:
     series_total: int | None = None  # the history's series, when fewer are drawn
     ghost_label: str = "dropped"  # "dropped: lr 0.01", what the dropped steps ran with
     pinned: tuple[PinnedLine, ...] = ()  # the pinned runs, drawn under the live one
+    highlighted: int | None = None  # the column of the weight highlighted (w), if drawn
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +126,9 @@ class ViewState:
     boundary_fit: bool = False
     """The decision boundary's window takes in the lines (z = 0 now and before the step), not
     only the data."""
+    highlighted_weight: int | None = None
+    """The weight the chart draws in full, the others dim (w; None: all in full). Drawn
+    whether or not it is among the largest."""
     boundary_pair: tuple[int, int] = (0, 1)
     """The two features the decision boundary is drawn over (across, up), 0-based; the others
     are held at their mean."""

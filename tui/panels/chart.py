@@ -11,6 +11,8 @@ from logsgd.tui.marks import (
     CHART_LINES,
     CURSOR_CHAR,
     GHOST_MARKER,
+    HIGHLIGHT_MARK,
+    fitting,
     key_line,
 )
 from logsgd.tui.panels import boundary, landscape
@@ -31,6 +33,9 @@ CURSOR_COLOR = None
 # The vertical lines' key, in the border: always the same, so it never moves as lines come
 # and go (and a new border subtitle would repaint the whole panel).
 MARKS_KEY = key_line(*CHART_LINES)
+# The same in a narrower panel (100x30's 41 columns, 80x24's 38): never cut ("┃ cu…").
+MARKS_KEY_NARROW = key_line(*CHART_LINES, separator="  ")
+MARKS_KEY_SHORT = f"{BOUNDARY_CHAR} epoch end  {CHANGE_CHAR} changed  {CURSOR_CHAR} cursor"
 # Past this many epoch boundaries in view, marking each would paint the plot solid.
 MAX_BOUNDARY_LINES = 12
 MAX_LEGEND_LINES = 8
@@ -43,8 +48,8 @@ class ChartPanel(Panel):
         yield ChartCanvas(id="chart-canvas")
 
     def on_resize(self) -> None:
-        # The views' titles and keys have short forms for a narrow panel.
-        if self.state is not None and self.state.chart_mode in ("boundary", "landscape"):
+        # The titles and keys have short forms for a narrow panel.
+        if self.state is not None:
             self.show(self.state)
 
     def _boundary_titles(self, state: ViewState) -> None:
@@ -72,12 +77,29 @@ class ChartPanel(Panel):
                 self.query_one(ChartCanvas).draw(picture)
                 return
         figure = chart_figure(chart)
-        title = (
-            "Loss (full data, log scale) · c: weights"
-            if chart.mode == "loss"
-            else "Weights over steps · c: loss"
-        ) + " · v: boundary"  # not in the Footer: at 80 columns it would push out Help
-        self.set_titles(title, MARKS_KEY)
+        # The views' keys are in the title, not in the Footer (at 80 columns they would push
+        # out Help): the longest wording that fits the panel whole.
+        keys = ("c: loss", "v: boundary", "o: landscape")
+        if chart.mode == "loss":
+            names, keys = (
+                ("Loss (full data, log scale)", "Loss (full data)", "Loss"),
+                (
+                    "c: weights",
+                    *keys[1:],
+                ),
+            )
+        else:
+            names = ("Weights over steps", "Weights over steps", "Weights")
+        title = fitting(
+            self.size.width,
+            " · ".join((names[0], *keys)),
+            " · ".join((names[1], *keys)),
+            " · ".join((names[2], *keys)),
+            " · ".join((names[1], *keys[:2])),
+            " · ".join((names[2], *keys[:2])),
+        )
+        key = fitting(self.size.width, MARKS_KEY, MARKS_KEY_NARROW, MARKS_KEY_SHORT)
+        self.set_titles(title, key)
         self.query_one(ChartCanvas).draw(figure)
 
 
@@ -86,13 +108,17 @@ def chart_figure(chart: ChartData) -> Figure:
     names = chart.series_names
     series = []
     legend = []
+    colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
     if len(chart.ghost_steps):
+        # Each weight's dropped steps in its own colour, dim, as loose dots: they read as the
+        # lines they would have continued (the key says "⠄⠄ dropped: lr 0.01").
         series.append(
             Series(
                 chart.ghost_steps,
                 chart.ghost_values,
-                (GHOST_COLOR,) * chart.ghost_values.shape[1],
+                colors[: chart.ghost_values.shape[1]],
                 joined=False,
+                faint=True,
             )
         )
     # Each line is named at its end, right of the plot (or, with no room there, in the legend).
@@ -112,8 +138,30 @@ def chart_figure(chart: ChartData) -> Figure:
             )
         )
         legend.append(LegendEntry("", pin.label, color))
-    colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
-    series.append(Series(chart.steps, chart.values, colors))
+    highlighted = chart.highlighted
+    if highlighted is None:
+        series.append(Series(chart.steps, chart.values, colors))
+    else:  # the others dim, the chosen one on top in full, its name marked
+        others = [k for k in range(len(names)) if k != highlighted]
+        series.append(
+            Series(
+                chart.steps,
+                chart.values[:, others],
+                tuple(colors[k] for k in others),
+                names=tuple(names[k] for k in others) if end_labels else (),
+                faint=True,
+            )
+        )
+        name = f"{HIGHLIGHT_MARK} {names[highlighted]}"
+        series.append(
+            Series(
+                chart.steps,
+                chart.values[:, [highlighted]],
+                (colors[highlighted],),
+                names=(name,) if end_labels else (),
+            )
+        )
+        end_labels = ()
     title = f"step {chart.cursor}"
     if chart.series_total is not None:  # the largest weights at the cursor and the bias
         title += f" · {len(names)} of {chart.series_total:,} weights"

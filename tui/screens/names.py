@@ -1,9 +1,11 @@
-"""The pair form: which two features (the decision boundary) or weights (the loss landscape) a
-view is drawn over, typed by name; what cannot be read is refused in one line."""
+"""The names form: which two features (the decision boundary) or weights (the loss landscape)
+a view is drawn over, or which weight the chart highlights, typed by name; what cannot be read
+is refused in one line."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,27 +18,36 @@ from logsgd.tui.screens.form import FormScreen
 # Characters a name takes: a weight's ("w12345", "bias") or a column's.
 FIELD_MAX_LENGTH = 200
 
-PairReader = Callable[[str, str], tuple[int, int]]
+ResultT = TypeVar("ResultT")
 
 
-class PairScreen(FormScreen[tuple[int, int]]):
-    """Two fields, across and up: Enter in the first goes on to the second, Enter there or
-    Show reads them both (`read`, SettingError for what it refuses); Escape leaves the pair as
-    it was. Typed, not chosen from a list: a CSV may have 100,000 columns."""
+class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
+    """A field per label ("across", "up"; or "weight"): Enter in one goes on to the next,
+    Enter in the last or Show reads them all (`read(*texts)`, SettingError for what it
+    refuses); Escape leaves things as they were (None). Typed, not chosen from a list: a CSV
+    may have 100,000 columns."""
 
     SUBMIT_ID = "pair-show"
 
-    def __init__(self, title: str, texts: tuple[str, str], read: PairReader, note: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        texts: tuple[str, ...],
+        read: Callable[..., ResultT],
+        note: str,
+        labels: tuple[str, ...] = ("across", "up"),
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.texts = texts
         self.read = read
         self.note = note
+        self.labels = labels
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pair-box") as box:
             box.border_title = f"{self.title_text} · Enter shows · Escape cancels"
-            for field, text in zip(("across", "up"), self.texts, strict=True):
+            for field, text in zip(self.labels, self.texts, strict=True):
                 with Horizontal(classes="edit-row"):
                     yield Label(field, classes="edit-label")
                     yield Input(text, id=f"pair-{field}", compact=True, max_length=FIELD_MAX_LENGTH)
@@ -48,26 +59,27 @@ class PairScreen(FormScreen[tuple[int, int]]):
                 yield Button("Cancel", id="pair-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#pair-across", Input).focus()
+        self.query_one(f"#pair-{self.labels[0]}", Input).focus()
 
     def _submit(self) -> None:
-        across = self.query_one("#pair-across", Input).value
-        up = self.query_one("#pair-up", Input).value
+        texts = [self.query_one(f"#pair-{label}", Input).value for label in self.labels]
         try:
-            pair = self.read(across, up)
+            result = self.read(*texts)
         except SettingError as error:
             line = self.query_one("#pair-error", Static)
             # Text, not markup: the message quotes what was typed.
             line.update(Text(f"✗ {error}"))
             line.display = True
             return
-        self.dismiss(pair)
+        self.dismiss(result)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # In place of FormScreen's handler, which would submit from either field.
         event.prevent_default()
         event.stop()
-        if event.input.id == "pair-across":
-            self.query_one("#pair-up", Input).focus()
+        ids = [f"pair-{label}" for label in self.labels]
+        at = ids.index(event.input.id) if event.input.id in ids else len(ids) - 1
+        if at < len(ids) - 1:
+            self.query_one(f"#{ids[at + 1]}", Input).focus()
         else:
             self._submit()
