@@ -260,7 +260,7 @@ COMMANDS: tuple[Command, ...] = (
         "w",
         "highlight_weight",
         "Highlight weight",
-        "Chart: highlight a weight, the others dim (a form; empty: none)",
+        "Chart: highlight a weight, the others dim (a form)",
         "w",
     ),
     Command(
