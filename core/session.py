@@ -37,11 +37,13 @@ FORMAT_NAME = "logsgd-tui session"
 FORMAT_VERSION = 1
 DEFAULT_NAME = "seed-session.json"
 # A session is settings and a small CSV: far below this. A larger file is refused unread.
-MAX_BYTES = 16 * 1024 * 1024
+MAX_BYTES = 16_000_000
 # A CSV up to this size travels inside the session, so it opens on another machine.
 EMBED_LIMIT = 256 * 1024
 # Steps a run may have: a hostile file must not make the replay run for hours.
 MAX_STEPS = 10_000_000
+# A path is quoted whole in a message, up to this many characters.
+PATH_LIMIT = 4096
 # The view's choices, as tui/state.py spells them (a test holds the two together).
 CHART_MODES = ("weights", "loss", "boundary", "landscape")
 PANELS = ("dataset", "batch", "predictions", "gradients", "chart")
@@ -70,7 +72,9 @@ class DataSource:
 
     @property
     def shown(self) -> str:
-        return f"built-in dataset {self.builtin}" if self.builtin else quoted(self.csv_path or "")
+        if self.builtin:
+            return f"built-in dataset {self.builtin}"
+        return quoted(self.csv_path or "", PATH_LIMIT)
 
 
 def builtin_source(name: str) -> DataSource:
@@ -408,7 +412,8 @@ def parse(text: str, path: str) -> Session:
     try:
         raw = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as error:
-        ending = error.pos >= len(text.rstrip())
+        # A string left open runs to the end of the file too: cut short as well.
+        ending = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
         why = "it ends too early (truncated?)" if ending else error.msg
         raise SessionError(
             f"{where}: is not a session file: not valid JSON at line {error.lineno}, "
@@ -678,7 +683,7 @@ def load_dataset(source: DataSource, where: str) -> tuple[Dataset, list[str]]:
         except DataError as error:
             raise SessionError(f"{where}: {error}") from None
     path = source.csv_path or ""
-    shown = quoted(path)
+    shown = quoted(path, PATH_LIMIT)
     try:
         digest, _ = _digest(path)
     except OSError as error:
