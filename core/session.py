@@ -15,6 +15,7 @@ so a rejected value reads as it does on the command line.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import os
@@ -341,21 +342,11 @@ def save(session: Session, path: str) -> str:
         output = check_output(path)
         if output.kind == "stdout":
             raise OutputError(f"{path}: a session is saved to a file, not to stdout")
-        with opened(output, _NoStdout()) as out:
+        with opened(output, io.StringIO()) as out:  # never stdout: refused above
             out.write(text)
     except OutputError as error:
         raise SessionError(str(error).replace("cannot write the export", "cannot save")) from None
     return output.target
-
-
-class _NoStdout:
-    """`opened` wants a stdout for "-", which a session never writes to."""
-
-    def write(self, text: str, /) -> int:  # pragma: no cover - refused before
-        raise OSError("no stdout")
-
-    def flush(self) -> None:  # pragma: no cover
-        pass
 
 
 # ---------------------------------------------------------------------------- reading
@@ -434,7 +425,7 @@ def from_dict(raw: object) -> Session:
     the data, with the command line's words."""
     top = _mapping(raw, "the file")
     if top.get("format") != FORMAT_NAME:
-        raise _Bad(f"is not a session file (no \"format\": {json.dumps(FORMAT_NAME)})")
+        raise _Bad(f'is not a session file (no "format": {json.dumps(FORMAT_NAME)})')
     version = top.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _Bad("the session's format version is missing or not a whole number")

@@ -14,10 +14,10 @@ import pytest
 from logsgd.core import session as S
 from logsgd.core.builtin_datasets import load_builtin
 from logsgd.core.csvload import load_csv
+from logsgd.core.derivation import Kind
 from logsgd.core.engine import Engine
 from logsgd.core.export import recorded_events, render, write_export
 from logsgd.core.quiz import Answer, Asked, Key, Quiz
-from logsgd.core.derivation import Kind
 from logsgd.core.runs import Pins
 from logsgd.tui.cli import main
 from logsgd.tui.state import PANELS, ChartMode
@@ -102,7 +102,7 @@ def test_the_file_is_readable_json_with_a_format_version(tmp_path: Path) -> None
 
 
 def test_the_views_choices_are_the_apps() -> None:
-    assert S.CHART_MODES == get_args(ChartMode)
+    assert get_args(ChartMode) == S.CHART_MODES
     assert S.PANELS == PANELS
 
 
@@ -160,7 +160,7 @@ def test_hostile_files_are_refused_in_one_line(
     binary = write(tmp_path, "bin.json", b"\x89PNG\r\n\x1a\n\xff\x00")
     assert refused(capsys, binary) == f"{binary}: is not a session file (not UTF-8 text)"
     other = write(tmp_path, "other.json", '{"a": 1}')
-    assert refused(capsys, other).startswith(f"{other}: is not a session file (no \"format\"")
+    assert refused(capsys, other).startswith(f'{other}: is not a session file (no "format"')
     deep = write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
     assert refused(capsys, deep).startswith(f"{deep}: ")
     nan = write(tmp_path, "nan.json", whole.replace("0.001", "NaN"))
@@ -168,7 +168,9 @@ def test_hostile_files_are_refused_in_one_line(
     big = tmp_path / "big.json"
     with open(big, "wb") as out:
         out.truncate(10**9)
-    assert refused(capsys, str(big)) == f"{big}: the file is 1.0 GB; a session file is at most 16 MB"
+    assert (
+        refused(capsys, str(big)) == f"{big}: the file is 1.0 GB; a session file is at most 16 MB"
+    )
 
 
 def test_a_newer_format_and_bad_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

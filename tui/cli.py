@@ -22,10 +22,10 @@ from logsgd.core.text import quoted, read_whole, visible
 
 if TYPE_CHECKING:
     from logsgd.core.dataset import Dataset
-    from logsgd.core.session import DataSource, Opened
     from logsgd.core.engine import Engine
     from logsgd.core.params import Hyperparams, SettingError
     from logsgd.core.quiz import Quiz
+    from logsgd.core.session import DataSource, Opened
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2

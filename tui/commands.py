@@ -389,7 +389,7 @@ COMMANDS: tuple[Command, ...] = (
         "ctrl+s",
         "save_session",
         "Save session",
-        "Save the session to a file (asked the first time); --session FILE",
+        "Save the session to a file (--session FILE opens it)",
         "ctrl+s",
         changes_run=True,
     ),

@@ -74,7 +74,8 @@ def run_session(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 def _export(args: argparse.Namespace, opened: object) -> int:
     """The session's run, steps 1 to its cursor, as the app showed it."""
     from logsgd.core.export import Options, recorded_events, write_export
-    from logsgd.core.files import check_output, opened as opened_output
+    from logsgd.core.files import check_output
+    from logsgd.core.files import opened as opened_output
     from logsgd.core.session import Opened
 
     assert isinstance(opened, Opened)
