@@ -36,6 +36,7 @@ from logsgd.core.landscape import GridRequest, objective_grid
 from logsgd.core.params import SettingError, scaled
 from logsgd.core.quiz import Quiz, too_long
 from logsgd.core.runs import PinError, Pins
+from logsgd.core.text import quoted
 from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings, footer_commands
@@ -51,6 +52,7 @@ from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, PinnedLine, ViewState
 
 if TYPE_CHECKING:
+    from logsgd.core.session import DataSource, Opened
     from logsgd.tui.cli import Setup
 
 # Epochs that R runs in the background.
@@ -172,12 +174,28 @@ class LogSGDApp(App[int]):
     # Set by run_app for the real process; tests that build many apps leave the collector alone.
     freeze_startup_objects = False
 
-    def __init__(self, engine: Engine, quiz: Quiz | None = None) -> None:
-        """`quiz`: start in quiz mode, with these settings."""
+    def __init__(
+        self,
+        engine: Engine,
+        quiz: Quiz | None = None,
+        session_path: str | None = None,
+        source: DataSource | None = None,
+        opened: Opened | None = None,
+    ) -> None:
+        """`quiz`: start in quiz mode, with these settings. `session_path`: where ctrl+s saves
+        (None: asked the first time); `source`: the data as a session names it; `opened`: a
+        session replayed, to show as it was saved (its engine is `engine`)."""
         super().__init__()
         self.engine = engine
         # The pinned runs (A, B, C); ViewState.pinned names their letters.
         self.pins = Pins()
+        self.session_path = session_path
+        self.source = source
+        self._opened = opened
+        if opened is not None:
+            self.source = opened.session.source
+            for letter, run in opened.pins:
+                self.pins.restore(letter, run)
         self._start_quiz = quiz
         self._timer: Timer | None = None
         self._main_thread = threading.get_ident()
@@ -228,6 +246,8 @@ class LogSGDApp(App[int]):
         if self._start_quiz is not None:
             self._mount_quiz_bar()
             self._change(quiz_on=True, quiz=self._start_quiz)
+        if self._opened is not None:
+            self._show_opened(self._opened)
         self.call_after_refresh(self._after_first_frame)
         self._end_on_signals()
 
@@ -1057,6 +1077,67 @@ class LogSGDApp(App[int]):
                 command.palette_title, command.help, partial(self.run_action, command.action)
             )
 
+    # ------------------------------------------------------------------ sessions
+
+    def _show_opened(self, opened: Opened) -> None:
+        """A session opened: its view, quiz and pinned runs, as they were saved."""
+        from logsgd.tui.session import view_changes
+
+        session = opened.session
+        if session.view.quiz_on:
+            self._mount_quiz_bar()
+        said = "; ".join(opened.warnings)
+        self._change(
+            **view_changes(session.view),
+            quiz_on=session.view.quiz_on,
+            quiz=session.quiz,
+            pins_changed=1 if opened.pins else 0,
+            notice=said or f"session opened: {quoted(self.session_path or '')}",
+        )
+
+    def action_save_session(self) -> None:
+        if self.session_path is not None:
+            self._save_session(self.session_path)
+            return
+        from logsgd.core.session import DEFAULT_NAME
+        from logsgd.tui.screens.names import NamesScreen
+        from logsgd.tui.session import read_session_path
+
+        screen = NamesScreen(
+            "Save session",
+            (DEFAULT_NAME,),
+            read_session_path,
+            "The data, settings, every change, pinned runs, the view and the quiz, as JSON;"
+            " logsgd-tui --session FILE opens it again. ctrl+s then saves there.",
+            labels=("file",),
+            button="Save",
+        )
+        self.push_screen(screen, self._save_chosen)
+
+    def _save_chosen(self, chosen: tuple[str] | None) -> None:
+        if chosen is not None:
+            self._save_session(chosen[0])
+
+    def _save_session(self, path: str) -> None:
+        from logsgd.core.session import SessionError, save, session_of
+        from logsgd.tui.session import source_for, view_of
+
+        state = self.state
+        source = source_for(self.engine, self.source)
+        if state is None:
+            return
+        if source is None:
+            self._change(notice="session not saved: the data's CSV and load options are unknown")
+            return
+        session = session_of(source, self.engine, self.pins.items(), view_of(state), state.quiz)
+        try:
+            save(session, path)
+        except SessionError as error:
+            self._change(notice=f"session not saved: {error}")
+            return
+        self.session_path = path
+        self._change(notice=f"session saved: {quoted(path)} (ctrl+s saves there again)")
+
     def action_save_screenshot(self) -> None:
         """An SVG of the screen in the working directory; the notice says where, or why not.
 
@@ -1073,10 +1154,19 @@ class LogSGDApp(App[int]):
             self._change(notice=f"screenshot saved: {saved}")
 
 
-def run_app(setup: Setup) -> int:
+def run_app(
+    setup: Setup | None, session_path: str | None = None, opened: Opened | None = None
+) -> int:
+    """The app on `setup`, or on the session `opened` (one of the two is given)."""
     from logsgd.tui.cli import make_engine
 
-    app = LogSGDApp(make_engine(setup), quiz=setup.quiz)
+    if opened is not None:
+        app = LogSGDApp(opened.engine, session_path=session_path, opened=opened)
+    else:
+        assert setup is not None
+        app = LogSGDApp(
+            make_engine(setup), quiz=setup.quiz, session_path=session_path, source=setup.source
+        )
     app.freeze_startup_objects = True
     try:
         app.run()

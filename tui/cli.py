@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from logsgd.core.engine import Engine
     from logsgd.core.params import Hyperparams, SettingError
     from logsgd.core.quiz import Quiz
+    from logsgd.core.session import DataSource, Opened
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -90,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=_whole(0), help="steps to export")
     parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
+    # Sessions (tui/session_cli.py): one option, kept apart from the others.
+    parser.add_argument(
+        "--session",
+        metavar="FILE",
+        help="open a saved session (ctrl+s saves it); a new FILE starts fresh and saves there; "
+        "with --export, export the session's run up to its cursor",
+    )
     parser.add_argument(
         "--all-rows",
         action="store_true",
@@ -176,6 +184,7 @@ class Setup:
     initial_weights: list[float] | None
     standardized: bool
     quiz: Quiz | None = None  # start in quiz mode, with these settings
+    source: DataSource | None = None  # where the data came from, as a session names it
 
 
 def _setting_error(error: SettingError) -> UsageError:
@@ -193,8 +202,8 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
     csv_only = [f for f in ("label", "features", "positive") if getattr(args, f) is not None]
     if csv_only and args.data is None:
         raise UsageError(f"--{csv_only[0]} applies to a CSV file; none was given")
+    features = None
     if args.data is not None:
-        features = None
         if args.features is not None:
             features = [name.strip() for name in args.features.split(",")]
         from logsgd.tui.headless import Progress, is_terminal
@@ -232,7 +241,21 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
             initial_weights = read_initial_weights(args.init, dataset.n_features).tolist()
     except SettingError as error:
         raise _setting_error(error) from None
-    return Setup(dataset, hp, initial_weights, bool(args.standardize), _quiz(args))
+    return Setup(
+        dataset, hp, initial_weights, bool(args.standardize), _quiz(args), _source(args, features)
+    )
+
+
+def _source(args: argparse.Namespace, features: list[str] | None) -> DataSource:
+    """The data as a session file names it (a CSV's bytes hashed, and kept when small)."""
+    from logsgd.core.session import builtin_source, csv_source
+
+    if args.data is None:
+        return builtin_source("seed" if args.dataset is None else args.dataset)
+    try:
+        return csv_source(args.data, args.label, features, args.positive)
+    except OSError as error:
+        raise UsageError(f"{visible(args.data)}: cannot read the file: {error.strerror}") from None
 
 
 def make_engine(setup: Setup) -> Engine:
@@ -346,9 +369,20 @@ def run(argv: Sequence[str] | None = None) -> int:
     if export_only and args.export is None:
         flag = "-o" if export_only[0] == "output" else f"--{export_only[0].replace('_', '-')}"
         raise UsageError(f"{flag} applies to --export; none was given")
+    if args.session is not None:  # sessions: tui/session_cli.py
+        from logsgd.tui.session_cli import run_session
+
+        return run_session(args, parser)
     setup = resolve_setup(args)
     if args.export is not None:
         return run_export(args, setup)
+    return run_app_checked(setup)
+
+
+def run_app_checked(
+    setup: Setup | None, session_path: str | None = None, opened: Opened | None = None
+) -> int:
+    """The app, if there is a terminal for it: on `setup`, or on the session `opened`."""
     # Textual reads keys from stdin and draws on stderr: `2>log` would draw into the file.
     # Under `serve` (textual-serve's web driver) the three are pipes to the server, as meant.
     served = os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
@@ -360,7 +394,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
     from logsgd.tui.app import run_app
 
-    return run_app(setup)
+    return run_app(setup, session_path=session_path, opened=opened)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -385,6 +385,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", "escape", "cancel", "Cancel", "Cancel a background run", "Esc"),
     Command("help", "question_mark,f1", "help", "Help", "This help: every key", "? F1", footer=3),
     Command(
+        "save-session",
+        "ctrl+s",
+        "save_session",
+        "Save session",
+        "Save the session to a file (--session FILE opens it)",
+        "ctrl+s",
+        changes_run=True,
+    ),
+    Command(
         "screenshot",
         "f12",
         "save_screenshot",

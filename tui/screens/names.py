@@ -36,6 +36,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         read: Callable[..., ResultT],
         note: str,
         labels: tuple[str, ...] = ("across", "up"),
+        button: str = "Show",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -43,10 +44,12 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         self.read = read
         self.note = note
         self.labels = labels
+        self.button = button
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pair-box") as box:
-            box.border_title = f"{self.title_text} · Enter shows · Escape cancels"
+            verb = "shows" if self.button == "Show" else self.button.lower() + "s"
+            box.border_title = f"{self.title_text} · Enter {verb} · Escape cancels"
             for field, text in zip(self.labels, self.texts, strict=True):
                 with Horizontal(classes="edit-row"):
                     yield Label(field, classes="edit-label")
@@ -55,7 +58,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
             # Text, not markup: the note may name columns from the file.
             yield Static(Text(self.note), classes="edit-note")
             with Horizontal(id="pair-buttons"):
-                yield Button("Show", variant="primary", id=self.SUBMIT_ID, compact=True)
+                yield Button(self.button, variant="primary", id=self.SUBMIT_ID, compact=True)
                 yield Button("Cancel", id="pair-cancel", compact=True)
 
     def on_mount(self) -> None:
