@@ -116,8 +116,7 @@ STOP = '[[stop]]\nstep = 1\nnote = "a"\n'
         ),
         (
             '[[stop]]\nstep = 2\nnote = "a"\nquestion = "g7"\n',
-            "lecture.toml: stop 1 (step 2): question 'g7' names no weight of this data "
-            "(g0 to g2)",
+            "lecture.toml: stop 1 (step 2): question 'g7' names no weight of this data (g0 to g2)",
         ),
         (
             '[[stop]]\nstep = 2\nnote = "a"\nrun = "rm -rf /"\n',
