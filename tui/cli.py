@@ -373,21 +373,19 @@ def run_command(argv: Sequence[str] | None = None) -> int:
     return run(words)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version or args.list_datasets or args.list_scenarios:
-        # What they print depends on nothing else: another option was meant for a run.
-        others = _others_given(args, parser)
-        if others:
-            flag = (
-                "--version"
-                if args.version
-                else "--list-datasets"
-                if args.list_datasets
-                else "--list-scenarios"
-            )
-            raise UsageError(f"{flag} takes no other options (got {', '.join(others)})")
+def _print_information(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """--version, --list-datasets or --list-scenarios: what they print depends on nothing
+    else, so another option was meant for a run."""
+    others = _others_given(args, parser)
+    flag = (
+        "--version"
+        if args.version
+        else "--list-datasets"
+        if args.list_datasets
+        else "--list-scenarios"
+    )
+    if others:
+        raise UsageError(f"{flag} takes no other options (got {', '.join(others)})")
     if args.version:
         from importlib.metadata import PackageNotFoundError, version  # 35 ms: only here
 
@@ -395,18 +393,20 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG} {version('logsgd-tui')}")
         except PackageNotFoundError:
             print(f"{PROG} (not installed)")
-        return 0
-    if args.list_datasets:
+    elif args.list_datasets:
         from logsgd.core.builtin_datasets import describe_builtins
 
-        rows = describe_builtins()
-        width = max(len(name) for name, _ in rows)
-        for name, description in rows:
-            print(f"{name:<{width}}  {description}")
-        return 0
-    if args.list_scenarios:
+        _print_listing(describe_builtins())
+    else:
         _print_listing(_scenario_listing())
-        return 0
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version or args.list_datasets or args.list_scenarios:
+        return _print_information(args, parser)
     export_only = [f for f in ("steps", "epochs", "output") if getattr(args, f) is not None]
     export_only += ["all_rows"] if args.all_rows else []
     if export_only and args.export is None:
