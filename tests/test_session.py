@@ -323,3 +323,13 @@ def test_save_is_atomic_and_refuses_what_it_cannot_write(tmp_path: Path) -> None
     stream = io.StringIO()
     write_export(stream, engine, "text")
     assert stream.getvalue()
+
+
+def test_a_session_and_a_scenario_are_refused_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each would decide the run and what the app shows: one of the two, said in one line.
+    assert main(["--session", str(tmp_path / "s.json"), "--scenario", "seed"]) == 2
+    err = capsys.readouterr().err
+    assert err == "logsgd-tui: error: give either --session FILE or --scenario FILE, not both\n"
+    assert not (tmp_path / "s.json").exists()

@@ -320,6 +320,23 @@ COMMANDS: tuple[Command, ...] = (
         "ctrl+r",
     ),
     Command(
+        "scenario-next",
+        "n",
+        "scenario_next",
+        "Next stop",
+        "Scenario: run to the next stop (Esc cancels a long run)",
+        "n",
+        changes_run=True,
+    ),
+    Command(
+        "scenario-note",
+        "N",
+        "toggle_scenario_note",
+        "Scenario note",
+        "Scenario: hide or show the note box",
+        "N",
+    ),
+    Command(
         "panel",
         "tab",
         "next_panel",
