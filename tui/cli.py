@@ -438,8 +438,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.session is not None:  # sessions: tui/session_cli.py
         from logsgd.tui.session_cli import run_session
 
+        if args.scenario is not None:
+            raise UsageError("give either --session FILE or --scenario FILE, not both")
         return run_session(args, parser)
-    setup = resolve_setup(args)
     setup = with_scenario(args)
     if args.export is not None:
         return run_export(args, setup)
