@@ -183,12 +183,12 @@ def test_every_builtin_dataset_draws_its_boundary(name: str) -> None:
     run_scenario(scenario, "--dataset", name, "--standardize", size=WIDE)
 
 
-def test_100000_rows_draw_a_deterministic_sample_and_stay_fast(tmp_path: Path) -> None:
+def write_big_csv(path: Path, n: int = 100_000) -> Path:
+    """n rows of two features around the seed lecture's (x1 near 150, x2 near 12), labelled
+    by x1 with noise: the 100,000-row CSV the views are tried on."""
     rng = np.random.default_rng(7)
-    n = 100_000
     features = rng.normal(size=(n, 2)) * [30.0, 4.0] + [150.0, 12.0]
     labels = (features[:, 0] - 150 + rng.normal(size=n) * 10 > 0).astype(int)
-    path = tmp_path / "big.csv"
     np.savetxt(
         path,
         np.column_stack([features, labels]),
@@ -197,6 +197,12 @@ def test_100000_rows_draw_a_deterministic_sample_and_stay_fast(tmp_path: Path) -
         comments="",
         fmt=["%.3f", "%.3f", "%d"],
     )
+    return path
+
+
+def test_100000_rows_draw_a_deterministic_sample_and_stay_fast(tmp_path: Path) -> None:
+    n = 100_000
+    path = write_big_csv(tmp_path / "big.csv", n)
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("v", "right")

@@ -223,19 +223,9 @@ def test_a_grid_is_computed_once_per_slice_and_window() -> None:
 
 
 def test_100000_rows_compute_the_grid_in_the_background(tmp_path: Path) -> None:
-    rng = np.random.default_rng(7)
-    n = 100_000
-    features = rng.normal(size=(n, 2)) * [30.0, 4.0] + [150.0, 12.0]
-    labels = (features[:, 0] - 150 + rng.normal(size=n) * 10 > 0).astype(int)
-    path = tmp_path / "big.csv"
-    np.savetxt(
-        path,
-        np.column_stack([features, labels]),
-        delimiter=",",
-        header="a,b,y",
-        comments="",
-        fmt=["%.3f", "%.3f", "%d"],
-    )
+    from test_app_boundary import write_big_csv
+
+    path = write_big_csv(tmp_path / "big.csv")
 
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         # Pilot's press waits until the process is idle (the worker included): post the keys

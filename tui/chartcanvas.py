@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple, Protocol
@@ -696,3 +696,37 @@ class ChartCanvas(Widget):
     def lines(self) -> list[str]:
         """The drawn rows as plain text, as render_line hands them out."""
         return [self.render_line(y).text for y in range(self.size.height)]
+
+
+def draw_plot_frame(
+    grid: _Grid,
+    place: tuple[int, int, int, int],
+    y_label: str,
+    ticks: tuple[Sequence[tuple[float, str]], Sequence[tuple[float, str]]],
+    dot_of: tuple[Callable[[float], int], Callable[[float], int]],
+) -> None:
+    """The frame of a view's plot (the decision boundary's, the landscape's): its box at
+    `place` (top, left, rows, columns of the plot's cells), the y label in its top edge, and
+    the ticks, (y, x) as (value, label), on its left and bottom edges; an x label only where
+    it keeps clear of the one before. `dot_of` maps a y value to its dot row from the bottom
+    and an x value to its dot column, as the view draws its points."""
+    top, left, rows, columns = place
+    bottom, right = top + rows, left + columns
+    y_ticks, x_ticks = ticks
+    y_dot, x_dot = dot_of
+    grid.put(top - 1, left - 1, "┌" + "─" * columns + "┐")
+    grid.put(bottom, left - 1, "└" + "─" * columns + "┘")
+    grid.chars[top:bottom, left - 1] = grid.chars[top:bottom, right] = ord("│")
+    grid.put(top - 1, left, f" {y_label} ")
+    for value, label in y_ticks:
+        y = bottom - 1 - y_dot(value) // DOTS_DOWN
+        grid.put(y, left - 1, "┤")
+        grid.put(y, left - 1 - len(label), label)
+    end = -1
+    for value, label in x_ticks:
+        x = left + x_dot(value) // DOTS_ACROSS
+        grid.put(bottom, x, "┬")
+        start = min(max(x - len(label) // 2, 0), grid.width - len(label))
+        if start > end + 1:
+            grid.put(bottom + 1, start, label)
+            end = start + len(label) - 1

@@ -40,6 +40,7 @@ from logsgd.tui.chartcanvas import (
     DOTS_DOWN,
     CellGrid,
     braille_cells,
+    draw_plot_frame,
     nice_ticks,
     tick_label,
     to_dots,
@@ -355,24 +356,18 @@ class BoundaryPicture:
         top, left, rows, columns = place
         bottom, right = top + rows, left + columns
         w = self.window
-        grid.put(top - 1, left - 1, "┌" + "─" * columns + "┐")
-        grid.put(bottom, left - 1, "└" + "─" * columns + "┘")
-        grid.chars[top:bottom, left - 1] = grid.chars[top:bottom, right] = ord("│")
-        grid.put(top - 1, left, f" {self.y_label} ")
-        for value, label in self.y_ticks():
-            dot = int(to_dots(np.array([value]), w.x2_low, w.x2_high, rows * DOTS_DOWN)[0])
-            y = bottom - 1 - dot // DOTS_DOWN
-            grid.put(y, left - 1, "┤")
-            grid.put(y, left - 1 - len(label), label)
-        end = -1
-        for value, label in self.x_ticks():
-            dot = int(to_dots(np.array([value]), w.x1_low, w.x1_high, columns * DOTS_ACROSS)[0])
-            x = left + dot // DOTS_ACROSS
-            grid.put(bottom, x, "┬")
-            start = min(max(x - len(label) // 2, 0), grid.width - len(label))
-            if start > end + 1:
-                grid.put(bottom + 1, start, label)
-                end = start + len(label) - 1
+        draw_plot_frame(
+            grid,
+            place,
+            self.y_label,
+            (self.y_ticks(), self.x_ticks()),
+            (
+                lambda v: int(to_dots(np.array([v]), w.x2_low, w.x2_high, rows * DOTS_DOWN)[0]),
+                lambda v: int(
+                    to_dots(np.array([v]), w.x1_low, w.x1_high, columns * DOTS_ACROSS)[0]
+                ),
+            ),
+        )
         edge, note = self.edge_note
         if note:
             text = f" {note} "
