@@ -30,7 +30,14 @@ from textual.widgets import Footer, Static
 
 from logsgd.core.dataset import TrainingData
 from logsgd.core.engine import Engine
-from logsgd.core.events import Diverged, EngineMessage, HyperparamsChanged, Reset, Switched
+from logsgd.core.events import (
+    Diverged,
+    EngineMessage,
+    HyperparamsChanged,
+    Reset,
+    StepEvent,
+    Switched,
+)
 from logsgd.core.formatting import fmt_data
 from logsgd.core.landscape import GridRequest, objective_grid
 from logsgd.core.params import SettingError, scaled
@@ -51,6 +58,7 @@ from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, PinnedLine, ViewState
 
 if TYPE_CHECKING:
+    from logsgd.core.files import Output
     from logsgd.tui.cli import Setup
 
 # Epochs that R runs in the background.
@@ -400,6 +408,8 @@ class LogSGDApp(App[int]):
                 self._timer = self.set_interval(1.0 / new.speed, self._autoplay_tick)
         if old is None or old.selected_panel != new.selected_panel:
             self._arrange(new.selected_panel)
+        if old is None or old.focus != new.focus:
+            self.set_class(new.focus, "focus")
         if bool(old and old.busy) != bool(new.busy):
             self.set_class(bool(new.busy), "busy")
             self._show_progress(bool(new.busy))
@@ -820,6 +830,8 @@ class LogSGDApp(App[int]):
     def action_cancel(self) -> None:
         if self.state is not None and self.state.busy:
             self.workers.cancel_group(self, "run")
+        elif self.state is not None and self.state.focus:
+            self.action_toggle_focus()
 
     # ------------------------------------------------------------------ view
 
@@ -971,7 +983,9 @@ class LogSGDApp(App[int]):
             self._change(landscape_grids_ready=self.state.landscape_grids_ready + 1)
 
     def action_next_panel(self) -> None:
-        if self.state is not None:
+        if self.state is not None and self.state.focus:
+            self._next_focus_block()
+        elif self.state is not None:
             index = PANELS.index(self.state.selected_panel)
             self._change(selected_panel=PANELS[(index + 1) % len(PANELS)])
 
@@ -981,6 +995,9 @@ class LogSGDApp(App[int]):
     def action_scroll_panel(self, dx: int, dy: int) -> None:
         if self.state is None:
             return
+        if self.state.focus:
+            self.query_one("#focus-body").scroll_relative(x=dx, y=dy, animate=False)
+            return
         panel = self.query_one(f"#{self.state.selected_panel}")
         for table in panel.query(RowTable):
             table.scroll_relative(x=dx, y=dy, animate=False)
@@ -989,6 +1006,68 @@ class LogSGDApp(App[int]):
         from logsgd.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    # ------------------------------------------------------------------ focus, export
+
+    def action_toggle_focus(self) -> None:
+        from logsgd.tui.panels.focus import FocusView, block_name, block_shown
+
+        state = self.state
+        if state is None:
+            return
+        if not self.query("#focus"):  # mounted the first time: it costs the first frame
+            view = FocusView(id="focus").data_bind(LogSGDApp.state)
+            self.mount(view, after=self.query_one("#panels"))
+        if state.focus:
+            self._change(focus=False, notice="focus off: every panel shown")
+            return
+        focused = replace(state, focus=True)
+        block = block_shown(focused)
+        self._change(
+            focus=True,
+            focus_block=block,
+            notice=f"focus: {block_name(focused, block)} · tab: next block · F or Esc: back",
+        )
+
+    def _next_focus_block(self) -> None:
+        from logsgd.tui.panels.focus import block_name, block_shown, blocks
+
+        state = self.state
+        if state is None:
+            return
+        listed = blocks(state)
+        block = listed[(listed.index(block_shown(state)) + 1) % len(listed)]
+        self._change(focus_block=block, notice=f"focus: {block_name(state, block)}")
+
+    def action_export_step(self) -> None:
+        from logsgd.tui.stepexport import NO_STEP, export_form
+
+        state = self.state
+        if state is None:
+            return
+        if state.event.step == 0:
+            self._change(notice=f"nothing exported: {NO_STEP}")
+            return
+        event = state.event
+        self.push_screen(
+            export_form(self.engine, event), lambda chosen: self._write_step(event, chosen)
+        )
+
+    def _write_step(self, event: StepEvent, chosen: tuple[Output, str] | None) -> None:
+        from logsgd.tui.stepexport import write_step
+
+        if chosen is not None:
+            self._change(notice=write_step(self.engine, event, chosen))
+
+    def action_copy_step(self) -> None:
+        from logsgd.tui.stepexport import copy_document
+
+        if self.state is None:
+            return
+        text, notice = copy_document(self.engine, self.state.event)
+        if text is not None:
+            self.copy_to_clipboard(text)
+        self._change(notice=notice)
 
     # ------------------------------------------------------------------ quiz
 

@@ -150,6 +150,10 @@ class ViewState:
     """Quiz mode: a step's asked numbers are blank ("?") until answered or revealed."""
     quiz: Quiz = field(default_factory=Quiz)
     """The quiz's settings and the answers given, per step (kept when quiz mode is off)."""
+    focus: bool = False
+    """Focus mode: one block of the derivation at full screen, its results in big digits."""
+    focus_block: int = 0
+    """The block focus mode shows: weight j's (j >= 0) or the batch's (-1); tab moves on."""
 
     @property
     def n_rows(self) -> int:

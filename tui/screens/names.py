@@ -1,6 +1,6 @@
 """The names form: which two features (the decision boundary) or weights (the loss landscape)
-a view is drawn over, or which weight the chart highlights, typed by name; what cannot be read
-is refused in one line."""
+a view is drawn over, which weight the chart highlights, or where a step is exported, typed by
+name; what cannot be read is refused in one line."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         read: Callable[..., ResultT],
         note: str,
         labels: tuple[str, ...] = ("across", "up"),
+        max_length: int = FIELD_MAX_LENGTH,
+        submit: str = "Show",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -43,19 +45,21 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         self.read = read
         self.note = note
         self.labels = labels
+        self.max_length = max_length
+        self.submit = submit  # the button's word: Show, or Export
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pair-box") as box:
-            box.border_title = f"{self.title_text} · Enter shows · Escape cancels"
+            box.border_title = f"{self.title_text} · Enter {self.submit.lower()}s · Escape cancels"
             for field, text in zip(self.labels, self.texts, strict=True):
                 with Horizontal(classes="edit-row"):
                     yield Label(field, classes="edit-label")
-                    yield Input(text, id=f"pair-{field}", compact=True, max_length=FIELD_MAX_LENGTH)
+                    yield Input(text, id=f"pair-{field}", compact=True, max_length=self.max_length)
             yield Static("", id="pair-error", classes="edit-error")
             # Text, not markup: the note may name columns from the file.
             yield Static(Text(self.note), classes="edit-note")
             with Horizontal(id="pair-buttons"):
-                yield Button("Show", variant="primary", id=self.SUBMIT_ID, compact=True)
+                yield Button(self.submit, variant="primary", id=self.SUBMIT_ID, compact=True)
                 yield Button("Cancel", id="pair-cancel", compact=True)
 
     def on_mount(self) -> None:
