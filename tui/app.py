@@ -1033,8 +1033,8 @@ class LogSGDApp(App[int]):
         from logsgd.tui.panels.focus import block_name, block_shown, blocks
 
         state = self.state
-        if state is None:
-            return
+        if state is None or state.event.step == 0:
+            return  # step 0 has no blocks: focus mode says so
         listed = blocks(state)
         block = listed[(listed.index(block_shown(state)) + 1) % len(listed)]
         self._change(focus_block=block, notice=f"focus: {block_name(state, block)}")

@@ -79,7 +79,8 @@ class FocusView(Widget):
     FocusView { height: 1fr; display: none; }
     FocusView VerticalScroll { height: 1fr; padding: 0 1; }
     FocusView .focus-title { text-style: bold; margin-bottom: 1; }
-    FocusView .focus-line { height: auto; }
+    /* Broken by equation_lines, between pieces, to the width: never re-wrapped. */
+    FocusView .focus-line { height: auto; text-wrap: nowrap; text-overflow: clip; }
     FocusView .focus-big { height: 3; margin: 0 0 1 2; }
     FocusView .focus-label { width: auto; height: 3; padding: 1 1 0 0; text-style: bold; }
     FocusView Digits, FocusView .focus-asked { width: auto; margin-right: 4; text-style: bold; }
@@ -123,7 +124,7 @@ def focus_widgets(state: ViewState, width: int) -> list[Widget]:
     listed = blocks(state)
     title = Text(
         f"Focus · step {event.step} · {block_name(state, block)}"
-        f" · block {listed.index(block) + 1} of {len(listed)} (tab: next) · F or Esc: back",
+        f" · {listed.index(block) + 1} of {len(listed)} (tab) · F or Esc: back",
         style="bold",
     )
     widgets: list[Widget] = [Static(title, classes="focus-title")]
