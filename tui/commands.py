@@ -324,7 +324,7 @@ COMMANDS: tuple[Command, ...] = (
         "F",
         "toggle_focus",
         "Focus",
-        "Focus: one block in big digits; tab: next block; F, Esc: back",
+        "Focus: one block in big digits; tab: next; F, Esc: back",
         "F",
     ),
     Command(
