@@ -19,7 +19,7 @@ from logsgd.core.stepexport import checked_output, default_name, format_of, step
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import run
 from logsgd.tui.screens.names import NamesScreen
-from logsgd.tui.stepexport import COPY_FORMAT, OSC52_CAVEAT
+from logsgd.tui.stepexport import COPY_FORMAT, COPY_MAX_CHARACTERS, OSC52_CAVEAT
 
 EXTENSIONS = {"text": "txt", "markdown": "md", "latex": "tex"}
 
@@ -99,6 +99,12 @@ def test_checked_output_refuses_the_input_a_directory_and_control_characters(
 # ---------------------------------------------------------------------- in the app
 
 
+async def settle(app: LogSGDApp, pilot: Pilot[int]) -> None:
+    """Wait for the export's or the copy's worker, and for the notice it leaves."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def form_error(app: LogSGDApp) -> str:
     return str(app.screen.query_one("#pair-error", Static).render())
 
@@ -118,7 +124,7 @@ def test_e_writes_the_step_on_screen(
         if format_name != "markdown":
             field.value = f"seed-step-2.{EXTENSIONS[format_name]}"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not isinstance(app.screen, NamesScreen)
         written = tmp_path / f"seed-step-2.{EXTENSIONS[format_name]}"
         assert app.state is not None
@@ -150,7 +156,7 @@ def test_e_replaces_an_earlier_export_atomically(
         await pilot.press("right", "E")
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.state is not None
         assert earlier.read_text() == step_document(app.engine, "markdown", app.state.event)
 
@@ -221,7 +227,7 @@ def test_export_at_step_0_says_there_is_nothing_and_opens_no_form(
 def test_c_copies_the_step_with_osc_52_and_says_the_terminal_must_allow_it() -> None:
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("right", "right", "C")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.state is not None
         document = step_document(app.engine, COPY_FORMAT, app.state.event)
         assert app.clipboard == document
@@ -240,16 +246,45 @@ def test_the_palette_names_export_step_and_copy_step(
     async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
         await pilot.press("right")
         await choose_in_palette(app, pilot, "copy step", "Copy step")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.state is not None
         assert app.clipboard == step_document(app.engine, COPY_FORMAT, app.state.event)
         await choose_in_palette(app, pilot, "export step", "Export step")
         await pilot.pause()
         assert isinstance(app.screen, NamesScreen)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert (tmp_path / "seed-step-1.md").read_text() == step_document(
             app.engine, "markdown", app.state.event
         )
 
     run_scenario(scenario, size=WIDE)
+
+
+def test_a_step_too_large_for_osc_52_is_not_copied_and_e_is_offered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """breast-cancer in one batch of 569 rows: 1.6 MB of derivation; exported, not copied."""
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "C")
+        await settle(app, pilot)
+        assert app.state is not None
+        size = len(step_document(app.engine, COPY_FORMAT, app.state.event))
+        assert size > COPY_MAX_CHARACTERS
+        assert app.state.notice == (
+            f"step 1 not copied: {size:,} characters are more than terminals take over OSC 52;"
+            " E exports it to a file"
+        )
+        assert app.clipboard == ""
+        await pilot.press("E")
+        await pilot.pause()
+        assert app.screen.query_one("#pair-file", Input).value == "breast-cancer-step-1.md"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        written = (tmp_path / "breast-cancer-step-1.md").read_text(encoding="utf-8")
+        assert written == step_document(app.engine, "markdown", app.state.event)
+        assert app.state.notice.startswith("step 1 exported as markdown")
+
+    run_scenario(scenario, "--dataset", "breast-cancer", "--batch-size", "569")
