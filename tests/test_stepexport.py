@@ -288,3 +288,26 @@ def test_a_step_too_large_for_osc_52_is_not_copied_and_e_is_offered(
         assert app.state.notice.startswith("step 1 exported as markdown")
 
     run_scenario(scenario, "--dataset", "breast-cancer", "--batch-size", "569")
+
+
+def test_e_never_writes_over_the_data_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "lecture.txt"
+    content = "x1,x2,label\n121,14.8,0\n114,15.2,0\n210,9.4,1\n198,8.1,1\n"
+    data.write_text(content)
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "E")
+        await pilot.pause()
+        assert app.screen.query_one("#pair-file", Input).value == "lecture-step-1.md"
+        for typed in ("lecture.txt", str(data), "./lecture.txt"):
+            app.screen.query_one("#pair-file", Input).value = typed
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, NamesScreen)
+            assert "is the input file" in form_error(app)
+        await pilot.press("escape")
+
+    run_scenario(scenario, "lecture.txt")
+    assert data.read_text() == content
+    assert [p.name for p in tmp_path.iterdir()] == ["lecture.txt"]
