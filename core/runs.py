@@ -137,6 +137,12 @@ class Pins:
         self._runs[free[0]] = engine.keep()
         return free[0]
 
+    def restore(self, letter: str, run: Run) -> None:
+        """Pin `run` under `letter` (a session opened: its pinned runs, replayed)."""
+        if letter not in PIN_LETTERS:
+            raise PinError(f"runs are pinned as {', '.join(PIN_LETTERS)}, not {letter}")
+        self._runs[letter] = run
+
     def unpin(self, letter: str) -> None:
         if letter not in self._runs:
             raise PinError(f"no run is pinned as {letter}")

@@ -43,6 +43,8 @@ from logsgd.core.landscape import GridRequest, objective_grid
 from logsgd.core.params import SettingError, scaled
 from logsgd.core.quiz import Quiz, too_long
 from logsgd.core.runs import PinError, Pins
+from logsgd.core.scenario import Scenario
+from logsgd.core.text import quoted, visible
 from logsgd.core.until import Condition, Outcome
 from logsgd.tui.chartdata import chart_data
 from logsgd.tui.commands import COMMANDS, bindings, footer_commands
@@ -59,6 +61,7 @@ from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, PinnedL
 
 if TYPE_CHECKING:
     from logsgd.core.files import Output
+    from logsgd.core.session import DataSource, Opened
     from logsgd.tui.cli import Setup
 
 # Epochs that R runs in the background.
@@ -180,12 +183,31 @@ class LogSGDApp(App[int]):
     # Set by run_app for the real process; tests that build many apps leave the collector alone.
     freeze_startup_objects = False
 
-    def __init__(self, engine: Engine, quiz: Quiz | None = None) -> None:
-        """`quiz`: start in quiz mode, with these settings."""
+    def __init__(
+        self,
+        engine: Engine,
+        quiz: Quiz | None = None,
+        session_path: str | None = None,
+        source: DataSource | None = None,
+        opened: Opened | None = None,
+        scenario: Scenario | None = None,
+    ) -> None:
+        """`quiz`: start in quiz mode, with these settings. `session_path`: where ctrl+s saves
+        (None: asked the first time); `source`: the data as a session names it; `opened`: a
+        session replayed, to show as it was saved (its engine is `engine`); `scenario`: play
+        this lecture."""
         super().__init__()
         self.engine = engine
+        self._start_scenario = scenario
         # The pinned runs (A, B, C); ViewState.pinned names their letters.
         self.pins = Pins()
+        self.session_path = session_path
+        self.source = source
+        self._opened = opened
+        if opened is not None:
+            self.source = opened.session.source
+            for letter, run in opened.pins:
+                self.pins.restore(letter, run)
         self._start_quiz = quiz
         self._timer: Timer | None = None
         self._main_thread = threading.get_ident()
@@ -236,6 +258,10 @@ class LogSGDApp(App[int]):
         if self._start_quiz is not None:
             self._mount_quiz_bar()
             self._change(quiz_on=True, quiz=self._start_quiz)
+        if self._opened is not None:
+            self._show_opened(self._opened)
+        if self._start_scenario is not None:
+            self._start_playing(self._start_scenario)
         self.call_after_refresh(self._after_first_frame)
         self._end_on_signals()
 
@@ -538,7 +564,7 @@ class LogSGDApp(App[int]):
         self._flush_scheduled = False
         moves, self._moves = self._moves, []
         if moves:
-            self.engine.walk(moves)
+            self._walk(moves)
 
     def _cursor_after_queued_moves(self) -> int:
         cursor = self.engine.cursor
@@ -1153,6 +1179,109 @@ class LogSGDApp(App[int]):
             quiz, _ = state.quiz.answered(state.event.step, current, message.text)
             self._change(quiz=quiz)
 
+    # ------------------------------------------------------------------ scenario
+
+    def _start_playing(self, scenario: Scenario) -> None:
+        from logsgd.tui.panels.scenario import ScenarioNote
+
+        note = ScenarioNote(id="scenario-note").data_bind(LogSGDApp.state)
+        self.mount(note, before=self.query_one(Footer))
+        first = scenario.stops[0].step
+        self._change(
+            scenario=scenario,
+            notice=f"scenario {visible(scenario.name)}: n runs to its first stop (step {first})",
+        )
+
+    def _walk(self, moves: list[int]) -> None:
+        """The arrow keys' moves; a scenario's stop with settings pauses them at its step, to
+        change the settings there before the next step runs."""
+        from logsgd.tui.scenario import split_moves
+
+        scenario = self.state.scenario if self.state is not None else None
+        if scenario is None:
+            self.engine.walk(moves)
+            return
+        changing = [stop.step for stop in scenario.stops if stop.settings]
+        for piece in split_moves(self.engine.cursor, moves, changing):
+            self.engine.walk(piece)
+            self._arrive_at_stop()
+
+    def _arrive_at_stop(self) -> None:
+        """On a stop's step: say so, and change its settings (from the next step on) unless
+        the next step already runs with them (a replay of a run that went this way)."""
+        state = self.state
+        scenario = state.scenario if state is not None else None
+        step = self.engine.cursor
+        stop = scenario.at(step) if scenario is not None else None
+        if scenario is None or stop is None:
+            return
+        where = f"stop {scenario.stops.index(stop) + 1} of {len(scenario.stops)}, step {step}"
+        engine = self.engine
+        wanted = replace(engine.hyperparams, **stop.settings)  # type: ignore[arg-type]
+        if stop.settings and wanted != engine.hyperparams:
+            self._set(**stop.settings)
+            said = self.state.notice if self.state is not None else ""
+            self._change(notice=f"scenario {where}: {said}")
+        else:
+            self._change(notice=f"scenario {where}")
+
+    def action_scenario_next(self) -> None:
+        state = self.state
+        scenario = state.scenario if state is not None else None
+        if scenario is None:
+            self._change(notice="no scenario is playing: logsgd-tui --scenario FILE (or seed)")
+            return
+        stop = scenario.next_after(self.engine.cursor)
+        if stop is None:
+            last = scenario.stops[-1].step
+            self._change(notice=f"the scenario's last stop is step {last}: → steps on")
+            return
+        count = stop.step - self.engine.cursor
+        if count - max(0, self.engine.history_length - self.engine.cursor) > BACKGROUND_STEPS:
+            self._mark_busy(f"running to the scenario's stop at step {stop.step}")
+            self._run_to_stop(count)
+        else:
+            self.engine.run_steps(count)
+            self._arrive_at_stop()
+
+    @work(thread=True, exclusive=True, group="run")
+    def _run_to_stop(self, count: int) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        engine = self.engine
+
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(self._progress, done, total)
+
+        try:
+            engine.run_steps(count, progress=progress, should_stop=lambda: worker.is_cancelled)
+            if self.state is not None and not worker.is_cancelled:
+                chart_data(engine, self.state.chart_mode, engine.cursor)  # as R: kept losses
+        finally:
+            self.call_from_thread(self._stop_run_finished, worker.is_cancelled)
+
+    def _stop_run_finished(self, cancelled: bool) -> None:
+        if cancelled:
+            self._run_finished(cancelled)
+            return
+        self._change(busy="")
+        if self.engine.diverged_at is not None and self.engine.cursor == self.engine.history_length:
+            self._change(notice=f"diverged at step {self.engine.diverged_at}: the stop not reached")
+        else:
+            self._arrive_at_stop()
+
+    def action_toggle_scenario_note(self) -> None:
+        state = self.state
+        if state is None or state.scenario is None:
+            self._change(notice="no scenario is playing: logsgd-tui --scenario FILE (or seed)")
+            return
+        shown = not state.scenario_note_shown
+        self._change(
+            scenario_note_shown=shown,
+            notice="scenario note shown" if shown else "scenario note hidden (N shows it)",
+        )
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette: one entry per command, with its keys; of Textual's own only Theme
         (its Quit, Keys and Screenshot would stand beside ours)."""
@@ -1163,6 +1292,67 @@ class LogSGDApp(App[int]):
             yield SystemCommand(
                 command.palette_title, command.help, partial(self.run_action, command.action)
             )
+
+    # ------------------------------------------------------------------ sessions
+
+    def _show_opened(self, opened: Opened) -> None:
+        """A session opened: its view, quiz and pinned runs, as they were saved."""
+        from logsgd.tui.session import view_changes
+
+        session = opened.session
+        if session.view.quiz_on:
+            self._mount_quiz_bar()
+        said = "; ".join(opened.warnings)
+        self._change(
+            **view_changes(session.view),
+            quiz_on=session.view.quiz_on,
+            quiz=session.quiz,
+            pins_changed=1 if opened.pins else 0,
+            notice=said or f"session opened: {quoted(self.session_path or '')}",
+        )
+
+    def action_save_session(self) -> None:
+        if self.session_path is not None:
+            self._save_session(self.session_path)
+            return
+        from logsgd.core.session import DEFAULT_NAME
+        from logsgd.tui.screens.names import NamesScreen
+        from logsgd.tui.session import read_session_path
+
+        screen = NamesScreen(
+            "Save session",
+            (DEFAULT_NAME,),
+            read_session_path,
+            "The data, settings, every change, pinned runs, the view and the quiz, as JSON;"
+            " logsgd-tui --session FILE opens it again. ctrl+s then saves there.",
+            labels=("file",),
+            button="Save",
+        )
+        self.push_screen(screen, self._save_chosen)
+
+    def _save_chosen(self, chosen: tuple[str] | None) -> None:
+        if chosen is not None:
+            self._save_session(chosen[0])
+
+    def _save_session(self, path: str) -> None:
+        from logsgd.core.session import SessionError, save, session_of
+        from logsgd.tui.session import source_for, view_of
+
+        state = self.state
+        source = source_for(self.engine, self.source)
+        if state is None:
+            return
+        if source is None:
+            self._change(notice="session not saved: the data's CSV and load options are unknown")
+            return
+        session = session_of(source, self.engine, self.pins.items(), view_of(state), state.quiz)
+        try:
+            save(session, path)
+        except SessionError as error:
+            self._change(notice=f"session not saved: {error}")
+            return
+        self.session_path = path
+        self._change(notice=f"session saved: {quoted(path)} (ctrl+s saves there again)")
 
     def action_save_screenshot(self) -> None:
         """An SVG of the screen in the working directory; the notice says where, or why not.
@@ -1180,10 +1370,23 @@ class LogSGDApp(App[int]):
             self._change(notice=f"screenshot saved: {saved}")
 
 
-def run_app(setup: Setup) -> int:
+def run_app(
+    setup: Setup | None, session_path: str | None = None, opened: Opened | None = None
+) -> int:
+    """The app on `setup`, or on the session `opened` (one of the two is given)."""
     from logsgd.tui.cli import make_engine
 
-    app = LogSGDApp(make_engine(setup), quiz=setup.quiz)
+    if opened is not None:
+        app = LogSGDApp(opened.engine, session_path=session_path, opened=opened)
+    else:
+        assert setup is not None
+        app = LogSGDApp(
+            make_engine(setup),
+            quiz=setup.quiz,
+            session_path=session_path,
+            source=setup.source,
+            scenario=setup.scenario,
+        )
     app.freeze_startup_objects = True
     try:
         app.run()

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from logsgd.core.engine import Engine
     from logsgd.core.params import Hyperparams, SettingError
     from logsgd.core.quiz import Quiz
+    from logsgd.core.scenario import Scenario
+    from logsgd.core.session import DataSource, Opened
 
 PROG = "logsgd-tui"
 EXIT_USAGE = 2
@@ -80,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_options(parser)
     parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
+    # Scenarios (core/scenario.py): in build_parser, not add_run_options: the app plays them.
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="play a lecture prepared as a TOML file of stops, or a built-in (--list-scenarios)",
+    )
+    parser.add_argument("--list-scenarios", action="store_true", help="list built-in scenarios")
     parser.add_argument("--version", action="store_true", help="print the version")
     parser.add_argument(
         "--export",
@@ -90,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=_whole(0), help="steps to export")
     parser.add_argument("--epochs", type=_whole(0), help="epochs to export (default: one)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the export here (atomically)")
+    # Sessions (tui/session_cli.py): one option, kept apart from the others.
+    parser.add_argument(
+        "--session",
+        metavar="FILE",
+        help="open a saved session (ctrl+s saves it); a new FILE starts fresh and saves there; "
+        "with --export, export the session's run up to its cursor",
+    )
     parser.add_argument(
         "--all-rows",
         action="store_true",
@@ -176,6 +192,8 @@ class Setup:
     initial_weights: list[float] | None
     standardized: bool
     quiz: Quiz | None = None  # start in quiz mode, with these settings
+    source: DataSource | None = None  # where the data came from, as a session names it
+    scenario: Scenario | None = None  # the lecture played (--scenario)
 
 
 def _setting_error(error: SettingError) -> UsageError:
@@ -193,8 +211,8 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
     csv_only = [f for f in ("label", "features", "positive") if getattr(args, f) is not None]
     if csv_only and args.data is None:
         raise UsageError(f"--{csv_only[0]} applies to a CSV file; none was given")
+    features = None
     if args.data is not None:
-        features = None
         if args.features is not None:
             features = [name.strip() for name in args.features.split(",")]
         from logsgd.tui.headless import Progress, is_terminal
@@ -232,7 +250,69 @@ def resolve_setup(args: argparse.Namespace) -> Setup:
             initial_weights = read_initial_weights(args.init, dataset.n_features).tolist()
     except SettingError as error:
         raise _setting_error(error) from None
-    return Setup(dataset, hp, initial_weights, bool(args.standardize), _quiz(args))
+    return Setup(
+        dataset, hp, initial_weights, bool(args.standardize), _quiz(args), _source(args, features)
+    )
+
+
+def _source(args: argparse.Namespace, features: list[str] | None) -> DataSource:
+    """The data as a session file names it (a CSV's bytes hashed, and kept when small)."""
+    from logsgd.core.session import builtin_source, csv_source
+
+    if args.data is None:
+        return builtin_source("seed" if args.dataset is None else args.dataset)
+    try:
+        return csv_source(args.data, args.label, features, args.positive)
+    except OSError as error:
+        raise UsageError(f"{visible(args.data)}: cannot read the file: {error.strerror}") from None
+
+
+def with_scenario(args: argparse.Namespace) -> Setup:
+    """resolve_setup, with the scenario --scenario names: its dataset (unless the command line
+    gives one: then both may not), its starting settings (a flag overrides each), checked
+    against the data. A bad scenario is a UsageError naming the file, the stop, what is wrong."""
+    from logsgd.core.params import SettingError
+    from logsgd.core.scenario import ScenarioError, load_scenario
+
+    if args.scenario is None:
+        return resolve_setup(args)
+    if getattr(args, "export", None) is not None:
+        raise UsageError("--scenario applies to the app, not to --export")
+    try:
+        scenario = load_scenario(args.scenario)
+        if scenario.dataset is not None:
+            if args.data is not None or args.dataset not in (None, scenario.dataset):
+                raise UsageError(
+                    f"{scenario.source} plays the dataset {scenario.dataset}: give no other data"
+                )
+            args.dataset = scenario.dataset
+        setup = resolve_setup(args)
+        flags = {
+            field: flag.lstrip("-").replace("-", "_") for field, flag in _FLAG_OF_SETTING.items()
+        }
+        flags["shuffle"] = "shuffle"
+        start = {k: v for k, v in scenario.settings.items() if getattr(args, flags[k]) is None}
+        try:
+            hp = replace(setup.hyperparams, **start).validated(setup.dataset.n_rows)  # type: ignore[arg-type]
+        except SettingError as error:
+            raise ScenarioError(f"{scenario.source}: [scenario] settings: {error}") from None
+        scenario.checked(setup.dataset.n_rows, setup.dataset.n_features, hp)
+    except ScenarioError as error:
+        raise UsageError(str(error)) from None
+    standardized = setup.standardized or bool(scenario.standardized)
+    return replace(setup, hyperparams=hp, standardized=standardized, scenario=scenario)
+
+
+def _scenario_listing() -> list[tuple[str, str]]:
+    from logsgd.core.scenario import describe_scenarios
+
+    return describe_scenarios()
+
+
+def _print_listing(rows: list[tuple[str, str]]) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        print(f"{name:<{width}}  {description}")
 
 
 def make_engine(setup: Setup) -> Engine:
@@ -302,7 +382,7 @@ def _others_given(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return [
         names.get(name, f"--{name.replace('_', '-')}")
         for name in given
-        if name not in ("version", "list_datasets")
+        if name not in ("version", "list_datasets", "list_scenarios")
     ]
 
 
@@ -316,15 +396,19 @@ def run_command(argv: Sequence[str] | None = None) -> int:
     return run(words)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.version or args.list_datasets:
-        # What they print depends on nothing else: another option was meant for a run.
-        others = _others_given(args, parser)
-        if others:
-            flag = "--version" if args.version else "--list-datasets"
-            raise UsageError(f"{flag} takes no other options (got {', '.join(others)})")
+def _print_information(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """--version, --list-datasets or --list-scenarios: what they print depends on nothing
+    else, so another option was meant for a run."""
+    others = _others_given(args, parser)
+    flag = (
+        "--version"
+        if args.version
+        else "--list-datasets"
+        if args.list_datasets
+        else "--list-scenarios"
+    )
+    if others:
+        raise UsageError(f"{flag} takes no other options (got {', '.join(others)})")
     if args.version:
         from importlib.metadata import PackageNotFoundError, version  # 35 ms: only here
 
@@ -332,23 +416,41 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{PROG} {version('logsgd-tui')}")
         except PackageNotFoundError:
             print(f"{PROG} (not installed)")
-        return 0
-    if args.list_datasets:
+    elif args.list_datasets:
         from logsgd.core.builtin_datasets import describe_builtins
 
-        rows = describe_builtins()
-        width = max(len(name) for name, _ in rows)
-        for name, description in rows:
-            print(f"{name:<{width}}  {description}")
-        return 0
+        _print_listing(describe_builtins())
+    else:
+        _print_listing(_scenario_listing())
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version or args.list_datasets or args.list_scenarios:
+        return _print_information(args, parser)
     export_only = [f for f in ("steps", "epochs", "output") if getattr(args, f) is not None]
     export_only += ["all_rows"] if args.all_rows else []
     if export_only and args.export is None:
         flag = "-o" if export_only[0] == "output" else f"--{export_only[0].replace('_', '-')}"
         raise UsageError(f"{flag} applies to --export; none was given")
-    setup = resolve_setup(args)
+    if args.session is not None:  # sessions: tui/session_cli.py
+        from logsgd.tui.session_cli import run_session
+
+        if args.scenario is not None:
+            raise UsageError("give either --session FILE or --scenario FILE, not both")
+        return run_session(args, parser)
+    setup = with_scenario(args)
     if args.export is not None:
         return run_export(args, setup)
+    return run_app_checked(setup)
+
+
+def run_app_checked(
+    setup: Setup | None, session_path: str | None = None, opened: Opened | None = None
+) -> int:
+    """The app, if there is a terminal for it: on `setup`, or on the session `opened`."""
     # Textual reads keys from stdin and draws on stderr: `2>log` would draw into the file.
     # Under `serve` (textual-serve's web driver) the three are pipes to the server, as meant.
     served = os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
@@ -360,7 +462,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         )
     from logsgd.tui.app import run_app
 
-    return run_app(setup)
+    return run_app(setup, session_path=session_path, opened=opened)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -83,9 +83,13 @@ def step_quiz(state: ViewState) -> StepQuiz:
     if _last is not None and _last[0][0] is event and _last[0][1] is state.quiz:
         return _last[1]
     from logsgd.tui.panels.gradients import listed_weights  # the weights the panel shows
+    from logsgd.tui.scenario import stop_questions  # a scenario's stop asks its own number
 
     quiz = state.quiz
-    asked = questions(Derivation(event), quiz.asked, listed_weights(event.gradient))
+    derivation = Derivation(event)
+    asked = stop_questions(state, derivation) or questions(
+        derivation, quiz.asked, listed_weights(event.gradient)
+    )
     found = StepQuiz(
         event.step,
         tuple(asked),

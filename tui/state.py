@@ -10,6 +10,7 @@ from logsgd.core.events import IntArray, StepEvent
 from logsgd.core.landscape import GridRequest, Window
 from logsgd.core.maths import FloatArray
 from logsgd.core.quiz import Quiz
+from logsgd.core.scenario import Scenario
 
 ChartMode = Literal["weights", "loss", "boundary", "landscape"]
 # The panels in reading order of the full layout (left to right, top to bottom): keys 1-5, tab,
@@ -150,6 +151,10 @@ class ViewState:
     """Quiz mode: a step's asked numbers are blank ("?") until answered or revealed."""
     quiz: Quiz = field(default_factory=Quiz)
     """The quiz's settings and the answers given, per step (kept when quiz mode is off)."""
+    scenario: Scenario | None = None
+    """The lecture played (--scenario): its stops, their notes, questions and settings."""
+    scenario_note_shown: bool = True
+    """The scenario's note box is shown (N hides it)."""
     focus: bool = False
     """Focus mode: one block of the derivation at full screen, its results in big digits."""
     focus_block: int = 0

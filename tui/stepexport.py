@@ -58,7 +58,7 @@ def export_form(engine: Engine, event: StepEvent) -> NamesScreen[StepOutput]:
         " the working directory.",
         labels=("file",),
         max_length=PATH_MAX_LENGTH,
-        submit="Export",
+        button="Export",
     )
 
 

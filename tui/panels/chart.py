@@ -106,23 +106,10 @@ class ChartPanel(Panel):
 def chart_figure(chart: ChartData) -> Figure:
     """What the panel draws for `chart`: the lines, the ghost under them, the vertical marks."""
     names = chart.series_names
-    series = []
-    legend = []
     colors = tuple(LINE_COLORS[k % len(LINE_COLORS)] for k in range(len(names)))
-    if len(chart.ghost_steps):
-        # Each weight's dropped steps in its own colour, dim, as loose dots: they read as the
-        # lines they would have continued (the key says "⠄⠄ dropped: lr 0.01").
-        series.append(
-            Series(
-                chart.ghost_steps,
-                chart.ghost_values,
-                colors[: chart.ghost_values.shape[1]],
-                joined=False,
-                faint=True,
-            )
-        )
     # Each line is named at its end, right of the plot (or, with no room there, in the legend).
-    end_labels = names if len(names) <= MAX_LEGEND_LINES else ()
+    named = len(names) <= MAX_LEGEND_LINES
+    series, legend = _ghost_series(chart, colors), []
     for pin in chart.pinned:
         color = PIN_COLORS.get(pin.letter, GHOST_COLOR)
         pin_names = (
@@ -133,35 +120,12 @@ def chart_figure(chart: ChartData) -> Figure:
                 pin.steps,
                 pin.values,
                 (color,) * pin.values.shape[1],
-                names=pin_names if end_labels else (),
+                names=pin_names if named else (),
                 marker=pin.letter,
             )
         )
         legend.append(LegendEntry("", pin.label, color))
-    highlighted = chart.highlighted
-    if highlighted is None:
-        series.append(Series(chart.steps, chart.values, colors))
-    else:  # the others dim, the chosen one on top in full, its name marked
-        others = [k for k in range(len(names)) if k != highlighted]
-        series.append(
-            Series(
-                chart.steps,
-                chart.values[:, others],
-                tuple(colors[k] for k in others),
-                names=tuple(names[k] for k in others) if end_labels else (),
-                faint=True,
-            )
-        )
-        name = f"{HIGHLIGHT_MARK} {names[highlighted]}"
-        series.append(
-            Series(
-                chart.steps,
-                chart.values[:, [highlighted]],
-                (colors[highlighted],),
-                names=(name,) if end_labels else (),
-            )
-        )
-        end_labels = ()
+    series += _live_series(chart, colors, named)
     title = f"step {chart.cursor}"
     if chart.series_total is not None:  # the largest weights at the cursor and the bias
         title += f" · {len(names)} of {chart.series_total:,} weights"
@@ -174,24 +138,64 @@ def chart_figure(chart: ChartData) -> Figure:
         float(chart.ghost_steps[-1]) if len(chart.ghost_steps) else 0.0,
         *(float(pin.history_length) for pin in chart.pinned),
     )
-    vlines = []
-    boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]
-    if len(boundaries) <= MAX_BOUNDARY_LINES:
-        vlines += [VLine(b, BOUNDARY_COLOR, BOUNDARY_CHAR) for b in boundaries]
-    vlines += [VLine(change - 1, CHANGE_COLOR, CHANGE_CHAR) for change in chart.changes]
-    if chart.cursor < last:  # at the latest step the plot's own frame marks it
-        vlines.append(VLine(chart.cursor, CURSOR_COLOR, CURSOR_CHAR))
     return Figure(
         title=title,
         x_label="step",
         x_max=max(1.0, last),
         x_ticks=tuple(_integer_ticks(int(max(1, last)))),
         series=tuple(series),
-        vlines=tuple(vlines),
+        vlines=tuple(_vlines(chart, last)),
         legend=tuple(legend),
-        end_labels=end_labels,
+        # The live lines carry their own names (_live_series), or none past MAX_LEGEND_LINES.
+        end_labels=(),
         log_y=chart.mode == "loss",
     )
+
+
+def _ghost_series(chart: ChartData, colors: tuple[str, ...]) -> list[Series]:
+    """Each weight's dropped steps in its own colour, dim, as loose dots: they read as the
+    lines they would have continued (the key says "⠄⠄ dropped: lr 0.01")."""
+    if not len(chart.ghost_steps):
+        return []
+    width = chart.ghost_values.shape[1]
+    return [Series(chart.ghost_steps, chart.ghost_values, colors[:width], joined=False, faint=True)]
+
+
+def _live_series(chart: ChartData, colors: tuple[str, ...], named: bool) -> list[Series]:
+    """The live run's lines, on top: all in full, or, with a weight highlighted (w), the others
+    dim and the chosen one in full over them, its name marked."""
+    names, highlighted = chart.series_names, chart.highlighted
+    if highlighted is None:
+        return [Series(chart.steps, chart.values, colors, names=names if named else ())]
+    others = [k for k in range(len(names)) if k != highlighted]
+    return [
+        Series(
+            chart.steps,
+            chart.values[:, others],
+            tuple(colors[k] for k in others),
+            names=tuple(names[k] for k in others) if named else (),
+            faint=True,
+        ),
+        Series(
+            chart.steps,
+            chart.values[:, [highlighted]],
+            (colors[highlighted],),
+            names=(f"{HIGHLIGHT_MARK} {names[highlighted]}",) if named else (),
+        ),
+    ]
+
+
+def _vlines(chart: ChartData, last: float) -> list[VLine]:
+    """Epoch ends (up to MAX_BOUNDARY_LINES), change points and the cursor (when it is not
+    the latest step: there the plot's own frame marks it)."""
+    vlines = []
+    boundaries = [b for b in chart.epoch_boundaries if 0 < b <= last]
+    if len(boundaries) <= MAX_BOUNDARY_LINES:
+        vlines += [VLine(b, BOUNDARY_COLOR, BOUNDARY_CHAR) for b in boundaries]
+    vlines += [VLine(change - 1, CHANGE_COLOR, CHANGE_CHAR) for change in chart.changes]
+    if chart.cursor < last:
+        vlines.append(VLine(chart.cursor, CURSOR_COLOR, CURSOR_CHAR))
+    return vlines
 
 
 def _integer_ticks(last: int, count: int = 5) -> list[int]:

@@ -37,7 +37,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         note: str,
         labels: tuple[str, ...] = ("across", "up"),
         max_length: int = FIELD_MAX_LENGTH,
-        submit: str = "Show",
+        button: str = "Show",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -46,11 +46,12 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         self.note = note
         self.labels = labels
         self.max_length = max_length
-        self.submit = submit  # the button's word: Show, or Export
+        self.button = button
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pair-box") as box:
-            box.border_title = f"{self.title_text} · Enter {self.submit.lower()}s · Escape cancels"
+            verb = "shows" if self.button == "Show" else self.button.lower() + "s"
+            box.border_title = f"{self.title_text} · Enter {verb} · Escape cancels"
             for field, text in zip(self.labels, self.texts, strict=True):
                 with Horizontal(classes="edit-row"):
                     yield Label(field, classes="edit-label")
@@ -59,7 +60,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
             # Text, not markup: the note may name columns from the file.
             yield Static(Text(self.note), classes="edit-note")
             with Horizontal(id="pair-buttons"):
-                yield Button(self.submit, variant="primary", id=self.SUBMIT_ID, compact=True)
+                yield Button(self.button, variant="primary", id=self.SUBMIT_ID, compact=True)
                 yield Button("Cancel", id="pair-cancel", compact=True)
 
     def on_mount(self) -> None:

@@ -1,0 +1,139 @@
+"""Pilot tests of a scenario played in the app (--scenario): n to each stop, the note shown,
+a stop's setting changed at its step, the stop's question asked in quiz mode, N."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_app_keys import WIDE, choose_in_palette, run_scenario
+from textual.pilot import Pilot
+
+from logsgd.tui.app import LogSGDApp
+from logsgd.tui.cli import build_parser, make_engine, with_scenario
+from logsgd.tui.panels.scenario import ScenarioNote
+from logsgd.tui.quiz import step_quiz
+
+
+def scenario_app(*argv: str) -> LogSGDApp:
+    setup = with_scenario(build_parser().parse_args(list(argv)))
+    return LogSGDApp(make_engine(setup), quiz=setup.quiz, scenario=setup.scenario)
+
+
+def note(app: LogSGDApp) -> str:
+    widget = app.query_one(ScenarioNote)
+    return f"{widget.border_title}\n{widget.render()}"
+
+
+def test_n_runs_to_each_stop_of_the_seed_and_its_note_shows() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        assert "seed lecture · 4 stops" in note(app)
+        for step, words in [
+            (1, "Rows 1 and 2 are both labelled 0"),
+            (2, "Now rows 3 and 4 are shown"),
+            (31, "The reason is the small number of epochs"),
+            (40, "What standardizing changes"),
+        ]:
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.engine.cursor == step
+            assert words in note(app)
+            assert app.state is not None and app.state.notice.startswith("scenario stop")
+        await pilot.press("n")
+        assert app.engine.cursor == 40
+        assert app.state is not None and "last stop is step 40" in app.state.notice
+        await pilot.press("right")
+        await pilot.pause()
+        assert "stop 4 of 4 (step 40; now at step 41)" in note(app)
+
+    run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", "seed"))
+
+
+def test_a_stops_setting_changes_at_its_step_by_n_and_by_arrow_keys(tmp_path: Path) -> None:
+    lecture = tmp_path / "lecture.toml"
+    lecture.write_text(
+        '[scenario]\nname = "lr down"\ndataset = "seed"\n'
+        '[[stop]]\nstep = 3\nnote = "lr divided by 10 here"\nset = { lr = "0.001" }\n'
+        '[[stop]]\nstep = 5\nnote = "on"\n'
+    )
+
+    async def by_n(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.engine.cursor == 3
+        assert app.engine.hyperparams.learning_rate == 0.001
+        assert app.engine.hyperparams_at(3).learning_rate == 0.01
+        assert app.state is not None
+        assert app.state.notice == "scenario stop 1 of 2, step 3: from step 4: lr 0.01 → 0.001"
+        assert "at step 3: lr 0.001" in note(app)
+        await pilot.press("n")
+        assert app.engine.hyperparams_at(4).learning_rate == 0.001
+
+    run_scenario(by_n, size=WIDE, app=scenario_app("--scenario", str(lecture)))
+
+    async def by_arrows(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press(*["right"] * 6)  # one flush: the walk pauses at step 3
+        await pilot.pause()
+        assert app.engine.cursor == 6
+        assert [app.engine.hyperparams_at(s).learning_rate for s in (3, 4, 6)] == [
+            0.01,
+            0.001,
+            0.001,
+        ]
+        await pilot.press(*["left"] * 3, *["right"] * 3)  # a replay: nothing dropped
+        await pilot.pause()
+        assert app.engine.history_length == 6
+
+    run_scenario(by_arrows, size=WIDE, app=scenario_app("--scenario", str(lecture)))
+
+
+def test_the_stops_question_is_the_one_asked_in_quiz_mode() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("n", "Q")
+        await pilot.pause()
+        assert app.state is not None
+        asked = step_quiz(app.state).asked
+        assert [q.name for q in asked] == ["g0"]
+        await pilot.press(*"58.75", "enter")
+        await pilot.pause()
+        assert app.state.quiz.last == "g0: correct: 58.75"
+        app.screen.set_focus(None)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.engine.cursor == 2
+        assert [q.name for q in step_quiz(app.state).asked] == ["new w0"]
+
+    run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", "seed"))
+
+
+def test_shift_n_and_the_palette_hide_and_show_the_note() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        box = app.query_one(ScenarioNote)
+        await pilot.press("N")
+        await pilot.pause()
+        assert not box.display or box.has_class("-hidden")
+        await choose_in_palette(app, pilot, "scenario note", "Scenario note · key N")
+        await pilot.pause()
+        assert not box.has_class("-hidden")
+
+    run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", "seed"))
+
+
+def test_markup_and_escapes_in_a_note_are_shown_as_typed(tmp_path: Path) -> None:
+    lecture = tmp_path / "l.toml"
+    lecture.write_text('[[stop]]\nstep = 1\nnote = "[bold red]w[/] \\\\x1b"\n')
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("n")
+        await pilot.pause()
+        assert "[bold red]w[/] \\x1b" in note(app)
+
+    run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", str(lecture)))
+
+
+def test_n_without_a_scenario_says_how_to_play_one() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("n")
+        assert app.state is not None and "--scenario FILE" in app.state.notice
+        assert app.engine.cursor == 0
+
+    run_scenario(scenario, size=WIDE, app=scenario_app())
