@@ -191,7 +191,12 @@ class QuizBar(Widget):
         self.set_class(current is not None, "-asking")
         self.query_one("#quiz-status", Static).update(status_text(new, quiz))
         field_ = self.query_one(QuizInput)
-        moved = old is None or old.event is not new.event or old.quiz_on != new.quiz_on
+        moved = (
+            old is None
+            or old.event is not new.event
+            or old.quiz_on != new.quiz_on
+            or old.focus != new.focus  # focus mode's view came or went: the line asks on
+        )
         if current is not None and moved and self.app.screen is self.screen:
             field_.focus()
 

@@ -155,6 +155,10 @@ class ViewState:
     """The lecture played (--scenario): its stops, their notes, questions and settings."""
     scenario_note_shown: bool = True
     """The scenario's note box is shown (N hides it)."""
+    focus: bool = False
+    """Focus mode: one block of the derivation at full screen, its results in big digits."""
+    focus_block: int = 0
+    """The block focus mode shows: weight j's (j >= 0) or the batch's (-1); tab moves on."""
 
     @property
     def n_rows(self) -> int:

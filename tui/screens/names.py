@@ -1,6 +1,6 @@
 """The names form: which two features (the decision boundary) or weights (the loss landscape)
-a view is drawn over, or which weight the chart highlights, typed by name; what cannot be read
-is refused in one line."""
+a view is drawn over, which weight the chart highlights, or where a step is exported, typed by
+name; what cannot be read is refused in one line."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         read: Callable[..., ResultT],
         note: str,
         labels: tuple[str, ...] = ("across", "up"),
+        max_length: int = FIELD_MAX_LENGTH,
         button: str = "Show",
     ) -> None:
         super().__init__()
@@ -44,6 +45,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
         self.read = read
         self.note = note
         self.labels = labels
+        self.max_length = max_length
         self.button = button
 
     def compose(self) -> ComposeResult:
@@ -53,7 +55,7 @@ class NamesScreen(FormScreen[ResultT], Generic[ResultT]):
             for field, text in zip(self.labels, self.texts, strict=True):
                 with Horizontal(classes="edit-row"):
                     yield Label(field, classes="edit-label")
-                    yield Input(text, id=f"pair-{field}", compact=True, max_length=FIELD_MAX_LENGTH)
+                    yield Input(text, id=f"pair-{field}", compact=True, max_length=self.max_length)
             yield Static("", id="pair-error", classes="edit-error")
             # Text, not markup: the note may name columns from the file.
             yield Static(Text(self.note), classes="edit-note")
