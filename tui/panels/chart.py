@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from logsgd.tui.chartcanvas import ChartCanvas, Figure, LegendEntry, Series, VLine
+from logsgd.tui.chartcanvas import ChartCanvas, Drawing, Figure, LegendEntry, Series, VLine
 from logsgd.tui.marks import (
     BOUNDARY_CHAR,
     CHANGE_CHAR,
@@ -48,13 +48,9 @@ class ChartPanel(Panel):
         yield ChartCanvas(id="chart-canvas")
 
     def on_resize(self) -> None:
-        # The titles and keys have short forms for a narrow panel.
+        # The titles and keys have short forms for a narrow panel; the canvas redraws itself.
         if self.state is not None:
-            self.show(self.state)
-
-    def _boundary_titles(self, state: ViewState) -> None:
-        width = self.size.width
-        self.set_titles(boundary.border_title(state, width), boundary.marks_key(width))
+            self.set_titles(*self._titles_for(self.state))
 
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         if state.chart_mode == "boundary":  # the step's chart is new with its event
@@ -64,43 +60,40 @@ class ChartPanel(Panel):
         return (state.chart,)
 
     def show(self, state: ViewState) -> None:
-        chart = state.chart
+        canvas = self.query_one(ChartCanvas)
+        self.set_titles(*self._titles_for(state))
+        picture: Drawing | None = None
         if state.chart_mode == "boundary":
-            self._boundary_titles(state)
-            self.query_one(ChartCanvas).draw(boundary.boundary_picture(state, state.boundary_pair))
-            return
-        if state.chart_mode == "landscape":
-            picture = landscape.landscape_picture(state)
-            if picture is not None:
-                key = landscape.marks_key(self.size.width)
-                self.set_titles(landscape.border_title(state), key)
-                self.query_one(ChartCanvas).draw(picture)
-                return
-        figure = chart_figure(chart)
+            picture = boundary.boundary_picture(state, state.boundary_pair)
+        elif state.chart_mode == "landscape":
+            picture = landscape.landscape_picture(state)  # None until the app built its data
+        canvas.draw(picture if picture is not None else chart_figure(state.chart))
+
+    def _titles_for(self, state: ViewState) -> tuple[str, str]:
+        """The border's title and key for what `show` draws: the longest wordings that fit
+        the panel whole."""
+        width = self.size.width
+        if state.chart_mode == "boundary":
+            return boundary.border_title(state, width), boundary.marks_key(width)
+        if state.chart_mode == "landscape" and state.landscape is not None:
+            return landscape.border_title(state), landscape.marks_key(width)
         # The views' keys are in the title, not in the Footer (at 80 columns they would push
-        # out Help): the longest wording that fits the panel whole.
-        keys = ("c: loss", "v: boundary", "o: landscape")
-        if chart.mode == "loss":
-            names, keys = (
-                ("Loss (full data, log scale)", "Loss (full data)", "Loss"),
-                (
-                    "c: weights",
-                    *keys[1:],
-                ),
-            )
+        # out Help).
+        keys: tuple[str, ...] = ("c: loss", "v: boundary", "o: landscape")
+        if state.chart.mode == "loss":
+            names = ("Loss (full data, log scale)", "Loss (full data)", "Loss")
+            keys = ("c: weights", *keys[1:])
         else:
             names = ("Weights over steps", "Weights over steps", "Weights")
         title = fitting(
-            self.size.width,
+            width,
             " · ".join((names[0], *keys)),
             " · ".join((names[1], *keys)),
             " · ".join((names[2], *keys)),
             " · ".join((names[1], *keys[:2])),
             " · ".join((names[2], *keys[:2])),
         )
-        key = fitting(self.size.width, MARKS_KEY, MARKS_KEY_NARROW, MARKS_KEY_SHORT)
-        self.set_titles(title, key)
-        self.query_one(ChartCanvas).draw(figure)
+        return title, fitting(width, MARKS_KEY, MARKS_KEY_NARROW, MARKS_KEY_SHORT)
 
 
 def chart_figure(chart: ChartData) -> Figure:
