@@ -11,7 +11,7 @@ import numpy as np
 
 from .formatting import fmt_data
 from .maths import FloatArray
-from .text import quoted, read_number, read_whole
+from .text import quoted, read_number, read_whole, whole_wanted
 
 # One name per setting, the same in every message, form label, status line and export (the
 # text export, plain ASCII throughout, spells the symbols: lambda, mu).
@@ -133,7 +133,9 @@ def read_setting(field: str, text: str) -> float | int:
     if field in WHOLE_SETTINGS:
         whole = read_whole(text)
         if whole is None:
-            raise SettingError(f"{name} must be a whole number, got {quoted(text.strip())}", field)
+            raise SettingError(
+                f"{name} must be {whole_wanted(text)}, got {quoted(text.strip())}", field
+            )
         return whole
     number = read_number(text)
     if number is None:

@@ -189,6 +189,10 @@ def parse_scenario(text: str, source: str) -> Scenario:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{source}: not TOML: {visible(str(error))}") from None
+    except ValueError:  # int() of more digits than Python converts (4,300): TOML's own parse
+        raise ScenarioError(
+            f"{source}: a whole number too long to read (over 4,300 digits)"
+        ) from None
     _known_keys(document, frozenset({"scenario", "stop"}), f"{source}")
     head = document.get("scenario", {})
     if not isinstance(head, dict):

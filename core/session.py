@@ -32,7 +32,7 @@ from .engine import Engine
 from .params import Hyperparams, SettingError, validate_initial_weights
 from .quiz import Answer, Asked, Key, Quiz
 from .runs import PIN_LETTERS, Run
-from .text import quoted, visible
+from .text import WHOLE_DIGITS_MAX, quoted, visible
 
 FORMAT_NAME = "logsgd-tui session"
 FORMAT_VERSION = 1
@@ -395,13 +395,23 @@ def _no_constants(name: str) -> object:
     raise ValueError(f"{name} is not a number a session holds")
 
 
+def _whole_number(digits: str) -> int:
+    """A JSON integer, of at most WHOLE_DIGITS_MAX digits (int() of more than Python's 4,300
+    raises a message about sys.set_int_max_str_digits)."""
+    if len(digits.lstrip("-")) > WHOLE_DIGITS_MAX:
+        raise ValueError(
+            f"a whole number of {len(digits.lstrip('-')):,} digits (at most {WHOLE_DIGITS_MAX})"
+        )
+    return int(digits)
+
+
 def parse(text: str, path: str) -> Session:
     """The session the text holds; SessionError naming `path` and what is wrong."""
     where = visible(path)
     if not text.strip():
         raise SessionError(f"{where}: the file is empty; it is not a session file")
     try:
-        raw = json.loads(text, parse_constant=_no_constants)
+        raw = json.loads(text, parse_constant=_no_constants, parse_int=_whole_number)
     except json.JSONDecodeError as error:
         # A string left open runs to the end of the file too: cut short as well.
         ending = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")

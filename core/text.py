@@ -34,6 +34,9 @@ def visible(text: str) -> str:
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+# The longest whole number read: far past any setting's range (2**63 has 19 digits), and a
+# number this long still prints in a message without Python's 4,300-digit limit.
+WHOLE_DIGITS_MAX = 100
 _SPECIAL = frozenset(sign + word for sign in ("", "+", "-") for word in ("inf", "infinity", "nan"))
 
 
@@ -51,9 +54,20 @@ def read_number(text: str) -> float | None:
 
 
 def read_whole(text: str) -> int | None:
-    """The whole number `text` spells in plain ASCII digits (12, -3), or None."""
+    """The whole number `text` spells in plain ASCII digits (12, -3), or None; None too for
+    more digits than WHOLE_DIGITS_MAX (no setting, row or step is that long, and int() of
+    more than Python's 4,300 digits raises)."""
     stripped = text.strip()
-    return int(stripped) if _WHOLE.fullmatch(stripped) else None
+    if not _WHOLE.fullmatch(stripped) or len(stripped.lstrip("+-")) > WHOLE_DIGITS_MAX:
+        return None
+    return int(stripped)
+
+
+def whole_wanted(text: str) -> str:
+    """What a message says was wanted where `text` was not read as a whole number: "a whole
+    number", or, for digits too many, "a whole number of at most 100 digits"."""
+    digits = _WHOLE.fullmatch(text.strip()) is not None
+    return f"a whole number of at most {WHOLE_DIGITS_MAX} digits" if digits else "a whole number"
 
 
 def plural(count: int, word: str) -> str:

@@ -205,3 +205,32 @@ def test_a_setting_is_refused_in_the_same_words_on_the_command_line_and_in_the_f
     assert list(errors) == [field]
     line = usage_error_line(run_cli(flag, typed, "--export", "summary"))
     assert line == f"{ERROR_PREFIX}{flag}: {errors[field]}"
+
+
+@pytest.mark.parametrize(
+    ("flag", "said"),
+    [
+        ("--seed", "--seed: seed must be a whole number of at most 100 digits"),
+        ("--batch-size", "--batch-size: batch size must be a whole number of at most 100 digits"),
+        ("--steps", "argument --steps: expected a whole number of at most 100 digits"),
+    ],
+)
+def test_a_5000_digit_whole_number_is_refused_in_one_short_line(flag: str, said: str) -> None:
+    # It was "internal error: ValueError: Exceeds the limit (4300 digits) for integer string
+    # conversion" for --seed, and a 5,000-character line for --steps.
+    line = usage_error_line(run_cli(flag, "9" * 5000, "--export", "summary"))
+    assert said in line and len(line) < 250 and "(5000 characters)" in line
+
+
+def test_whole_numbers_are_read_up_to_100_digits_and_never_raise() -> None:
+    from logsgd.core.params import SettingError, feature_index, weight_index
+    from logsgd.core.text import read_whole
+
+    assert read_whole("9" * 100) == int("9" * 100)
+    assert read_whole("-" + "9" * 100) == -int("9" * 100)
+    assert read_whole("9" * 101) is None and read_whole("9" * 5000) is None
+    # The app's forms read weights and features through it: one line, never a traceback.
+    with pytest.raises(SettingError, match="weight must be one of w0 to w2"):
+        weight_index("w" + "9" * 5000, 3, "weight")
+    with pytest.raises(SettingError, match="feature must be one of x1 to x2"):
+        feature_index("x" + "9" * 5000, ("a", "b"), "across")

@@ -122,6 +122,10 @@ STOP = '[[stop]]\nstep = 1\nnote = "a"\n'
             '[[stop]]\nstep = 2\nnote = "a"\nrun = "rm -rf /"\n',
             "lecture.toml: stop 1 (step 2): unknown key 'run'; expected note, question, set, step",
         ),
+        (  # tomllib's int() raised a ValueError past 4,300 digits: "internal error"
+            f'[[stop]]\nstep = {"9" * 5000}\nnote = "a"\n',
+            "lecture.toml: a whole number too long to read (over 4,300 digits)",
+        ),
         (
             '[scenario]\ndataset = "mnist"\n' + STOP,
             "lecture.toml: [scenario]: dataset must be a built-in dataset, one of ",

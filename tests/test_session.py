@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import get_args
 
@@ -333,3 +334,13 @@ def test_a_session_and_a_scenario_are_refused_together(
     err = capsys.readouterr().err
     assert err == "logsgd-tui: error: give either --session FILE or --scenario FILE, not both\n"
     assert not (tmp_path / "s.json").exists()
+
+
+def test_a_5000_digit_number_in_a_session_is_refused_in_one_short_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # json's int() raised Python's own message (sys.set_int_max_str_digits) past 4,300 digits.
+    text = re.sub(r'"cursor": \d+', '"cursor": ' + "9" * 5000, json.dumps(good(tmp_path)), count=1)
+    path = write(tmp_path, "long.json", text)
+    said = refused(capsys, path)
+    assert said == f"{path}: is not a session file: a whole number of 5,000 digits (at most 100)"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 # These three import no numpy: they are all the command line needs before it knows what to do.
 from logsgd.core.files import Ended, OutputError, end_as_signalled
 from logsgd.core.formats import FORMATS
-from logsgd.core.text import quoted, read_whole, visible
+from logsgd.core.text import quoted, read_whole, visible, whole_wanted
 
 if TYPE_CHECKING:
     from logsgd.core.dataset import Dataset
@@ -59,7 +59,7 @@ def _whole(minimum: int) -> argparse._ActionType:
     def parse(text: str) -> int:
         value = read_whole(text)
         if value is None:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown(text)}")
+            raise argparse.ArgumentTypeError(f"expected {whole_wanted(text)}, got {_shown(text)}")
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
         return value
