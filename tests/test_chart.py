@@ -494,8 +494,8 @@ def test_the_apps_chart_after_twelve_steps() -> None:
             rows = canvas.lines()
             # Whole at the panel's 46 columns ("Loss (full data, log scale) · c: weights ·
             # v: …" was cut there); the y axis' ticks say the scale is log.
-            title = "Loss (full data) · c: weights · v: boundary"
-            assert str(panel.border_title) == title and len(title) + 2 <= panel.size.width
+            title = "Loss, full data · c: weights · v: boundary"
+            assert str(panel.border_title) == title and len(title) + 4 <= panel.size.width
             assert list(tick_rows(rows)) == ["100", "10", "1"]
             assert rows[0].strip() == "step 12"
             # A new theme redraws the chart in its colours.
@@ -636,7 +636,7 @@ def test_the_chart_title_names_its_keys_whole_at_every_size(
         await pilot.press("5")  # the chart panel, in the layouts that show one at a time
         panel = app.query_one(ChartPanel)
         assert str(panel.border_title) == title
-        assert len(title) + 2 <= panel.size.width
+        assert len(title) + 4 <= panel.size.width
 
     run_scenario(scenario, size=size)
 
@@ -705,7 +705,7 @@ def test_w_highlights_a_weight_the_largest_would_leave_out_and_empty_clears_it()
 
 @pytest.mark.parametrize(
     ("size", "key"),
-    [((120, 36), "MARKS_KEY"), ((100, 30), "MARKS_KEY_NARROW"), ((80, 24), "MARKS_KEY_SHORT")],
+    [((120, 36), "MARKS_KEY"), ((100, 30), "MARKS_KEY_SHORT"), ((80, 24), "MARKS_KEY_SHORT")],
 )
 def test_the_chart_key_is_whole_at_every_size(size: tuple[int, int], key: str) -> None:
     """It was cut ("┃ cu…") at 100x30."""
@@ -718,6 +718,6 @@ def test_the_chart_key_is_whole_at_every_size(size: tuple[int, int], key: str) -
         await pilot.press("5")
         panel = app.query_one(ChartPanel)
         assert str(panel.border_subtitle) == getattr(chart, key)
-        assert len(str(panel.border_subtitle)) + 2 <= panel.size.width
+        assert len(str(panel.border_subtitle)) + 4 <= panel.size.width
 
     run_scenario(scenario, size=size)

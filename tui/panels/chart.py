@@ -81,7 +81,7 @@ class ChartPanel(Panel):
         # out Help).
         keys: tuple[str, ...] = ("c: loss", "v: boundary", "o: landscape")
         if state.chart.mode == "loss":
-            names = ("Loss (full data, log scale)", "Loss (full data)", "Loss")
+            names = ("Loss (full data, log scale)", "Loss, full data", "Loss")
             keys = ("c: weights", *keys[1:])
         else:
             names = ("Weights over steps", "Weights over steps", "Weights")
