@@ -44,6 +44,8 @@ ELLIPSIS = "…"
 MEAN_TERMS_WRITTEN = 8
 # A TeX mean of more terms than this is (1/B)(t1 + ...), which may break across lines.
 TEX_FRACTION_MAX_TERMS = 4
+# A list of rows writes at most this many row numbers, then how many more.
+ROWS_WRITTEN = 12
 
 
 class Kind(Enum):
@@ -59,6 +61,7 @@ class Kind(Enum):
     L2 = "l2"  # the data gradient plus lambda w_j
     MOMENTUM = "momentum"  # v_j <- mu v_j + g_j
     UPDATE = "update"  # w_j <- w_j - lr g_j (or v_j)
+    FLIPS = "flips"  # the rows of the data whose predicted class (z >= 0) the step changes
 
 
 # ---------------------------------------------------------------------------- tokens
@@ -568,6 +571,25 @@ class Derivation:
             weight=j,
         )
 
+    # ------------------------------------------------------------------ after the update
+
+    @cached_property
+    def flipped_rows(self) -> tuple[int, ...]:
+        """The rows of the data (0-based, ascending) whose predicted class the step changed."""
+        event = self.event
+        return tuple(np.flatnonzero(maths.flipped(event.z_before_all, event.z_after_all)).tolist())
+
+    def flips(self) -> Equation:
+        """'rows that flip = 1, 2, 3, 4': the rows whose class the new weights change (of all
+        the data, not only the batch's); its value is how many."""
+        rows = self.flipped_rows
+        return Equation(
+            Kind.FLIPS,
+            (Words("rows that flip"),),
+            ((Op.EQ, Words(rows_written(rows))),),
+            float(len(rows)),
+        )
+
     def weight(self, j: int, limit: int | None = None) -> Iterator[Equation]:
         """Weight j's block: its terms (all, or the `limit` largest), their mean, the L2 and
         momentum lines when on, and the update."""
@@ -578,6 +600,16 @@ class Derivation:
             if extra is not None:
                 yield extra
         yield self.update(j)
+
+
+def rows_written(rows: Sequence[int], limit: int = ROWS_WRITTEN) -> str:
+    """'1, 2, 3, 4' (0-based rows, written from 1 as the lecture counts them), 'none', or the
+    first `limit` and how many more: '1, 2, ..., 12 and 1,230 more'."""
+    if not rows:
+        return "none"
+    written = ", ".join(str(row + 1) for row in rows[:limit])
+    left_out = len(rows) - limit
+    return written if left_out <= 0 else f"{written} and {left_out:,} more"
 
 
 def largest_in_size(values: np.ndarray, count: int) -> list[int]:

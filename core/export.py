@@ -181,9 +181,7 @@ def _listed_rows(event: StepEvent, n_rows: int, options: Options) -> tuple[list[
     """
     if options.all_rows or n_rows <= PREDICTIONS_LISTED_MAX:
         return list(range(n_rows)), 0
-    flipped = np.flatnonzero(
-        maths.predicted_class(event.z_before_all) != maths.predicted_class(event.z_after_all)
-    )
+    flipped = np.flatnonzero(maths.flipped(event.z_before_all, event.z_after_all))
     batch = event.rows if event.step else event.next_rows
     rows = sorted({int(r) for r in batch} | {int(r) for r in flipped})
     return rows, n_rows - len(rows)

@@ -176,6 +176,12 @@ def predicted_class(z: FloatArray) -> NDArray[np.bool_]:
     return np.asarray(z >= 0.0)
 
 
+def flipped(z_before: FloatArray, z_after: FloatArray) -> NDArray[np.bool_]:
+    """Where a row's predicted class (z >= 0) differs after a step from before it: the rows
+    that flip, elementwise (a block of steps' z at once too)."""
+    return np.asarray(predicted_class(z_before) != predicted_class(z_after))
+
+
 def accuracy(z: FloatArray, y: FloatArray) -> float:
     """Share of rows whose predicted class equals the label."""
     return float(np.mean(predicted_class(z) == (y == 1.0)))

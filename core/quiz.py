@@ -12,14 +12,26 @@ them (58.8 and 58.75 are both right for 58.750030 at 3 digits; 58.7 is not).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Literal, NamedTuple
 
-from .derivation import SCREEN, Derivation, Equation, Kind, Mean, Num, Op, Piece, Words
+from .derivation import (
+    SCREEN,
+    Derivation,
+    Equation,
+    Kind,
+    Mean,
+    Num,
+    Op,
+    Piece,
+    Words,
+    rows_written,
+)
 from .formatting import fmt
-from .text import QUOTE_LIMIT, quoted, read_number, visible
+from .text import QUOTE_LIMIT, quoted, read_number, read_whole, visible
 
 DEFAULT_SIG_DIGITS = 3
 # Fewer digits than this say nothing; more than float64 holds cannot be checked.
@@ -35,6 +47,7 @@ class Asked(Enum):
     TERMS = "terms"  # the per-sample terms (f_k - y_k) x_jk
     MEAN = "mean"  # the mean gradient g_j
     WEIGHTS = "weights"  # the new weights w_j <- w_j - lr g_j
+    FLIPS = "flips"  # which rows of the data the new weights flip to the other class
 
 
 KIND_OF_ASKED = {
@@ -42,6 +55,7 @@ KIND_OF_ASKED = {
     Asked.TERMS: Kind.TERM,
     Asked.MEAN: Kind.MEAN,
     Asked.WEIGHTS: Kind.UPDATE,
+    Asked.FLIPS: Kind.FLIPS,
 }
 DEFAULT_ASKED = frozenset({Asked.MEAN, Asked.WEIGHTS})
 
@@ -73,23 +87,29 @@ def key_of(equation: Equation) -> Key:
     return Key(equation.kind, equation.row, equation.weight)
 
 
+RowSet = tuple[int, ...]  # rows of the data, 0-based and ascending
+
+
 @dataclass(frozen=True)
 class Question:
-    """One asked number: the equation it is the result of (its value is the answer)."""
+    """One asked number: the equation it is the result of (its value is the answer); or, for
+    "which rows flip", the rows (its equation writes them, and its value counts them)."""
 
     equation: Equation
+    rows: RowSet | None = None  # the rows that flip: the answer of a question about rows
+    n_rows: int = 0  # the data's rows, which an answer about rows may name
 
     @property
     def key(self) -> Key:
         return key_of(self.equation)
 
     @property
-    def value(self) -> float:
-        return self.equation.value
+    def value(self) -> float | RowSet:
+        return self.equation.value if self.rows is None else self.rows
 
     @property
     def name(self) -> str:
-        """How the screen names it: g0, w0 (new), f1, (f1 - y1) * x1."""
+        """How the screen names it: g0, w0 (new), f1, (f1 - y1) * x1, rows that flip."""
         name = SCREEN.lhs(self.equation)
         return f"new {name}" if self.equation.kind is Kind.UPDATE else name
 
@@ -101,9 +121,9 @@ def questions(
     terms_limit: int = TERMS_ASKED,
 ) -> list[Question]:
     """The step's questions in the order of the hand calculation: f of each batch row, then
-    weight by weight its terms, mean and update. `weights`: the weights asked about (those the
-    screen shows; all by default); of a large batch, f of its first `terms_limit` rows and the
-    `terms_limit` largest terms (those the gradient panel lists)."""
+    weight by weight its terms, mean and update, then which rows flip. `weights`: the weights
+    asked about (those the screen shows; all by default); of a large batch, f of its first
+    `terms_limit` rows and the `terms_limit` largest terms (those the gradient panel lists)."""
     kinds = {KIND_OF_ASKED[a] for a in asked}
     found: list[Question] = []
     if Kind.F in kinds:
@@ -117,6 +137,9 @@ def questions(
             found.append(Question(derivation.mean(j)))
         if Kind.UPDATE in kinds:
             found.append(Question(derivation.update(j)))
+    if Kind.FLIPS in kinds:  # last: the new weights decide it
+        n_rows = int(derivation.event.z_after_all.size)
+        found.append(Question(derivation.flips(), derivation.flipped_rows, n_rows))
     return found
 
 
@@ -209,8 +232,77 @@ def check_answer(text: str, true_value: float, sig_digits: int = DEFAULT_SIG_DIG
     return Verdict("wrong", f"the answer was {fmt(true_value)} (you wrote {written(text)})")
 
 
-def too_long(text: str, limit: int) -> Verdict:
-    """A paste longer than the answer line takes: not a number, whatever it holds."""
+# "1 3 4", "1, 3-5", "2..4": row numbers and ranges, split by commas, semicolons or spaces.
+_RANGE_DASH = re.compile(r"\s*(?:-|–|\.\.)\s*")
+_ROW_SPLIT = re.compile(r"[\s,;]+")
+_NOT_ROWS = "type row numbers from 1, e.g. 1 3 4 or 2-5, or none"
+
+
+def read_rows(text: str, n_rows: int) -> RowSet | str:
+    """The rows a student typed (counted from 1: '1 3 4', '1, 3-5', 'none', 'all'), 0-based
+    and ascending; or, when it is not a list of this data's rows, what is wrong with it."""
+    words = [w for w in _ROW_SPLIT.split(_RANGE_DASH.sub("-", text.strip().lower())) if w]
+    if words in (["none"], ["no"], ["nothing"]):
+        return ()
+    if words == ["all"]:
+        return tuple(range(n_rows))
+    rows: set[int] = set()
+    for word in words:
+        ends = word.split("-") if word.count("-") == 1 and not word.startswith("-") else [word]
+        numbers = [read_whole(end) for end in ends]
+        if not all(number is not None and number >= 0 for number in numbers) or not (
+            ends[0].isdigit() and ends[-1].isdigit()
+        ):
+            return f"not a list of rows: {visible(quoted(text))} ({_NOT_ROWS})"
+        first, last = numbers[0] or 0, numbers[-1] or 0
+        for row in (first, last):
+            if not 1 <= row <= n_rows:
+                return f"row {row} is not in the data (rows 1 to {n_rows:,})"
+        if first > last:
+            return f"the range {word} runs backwards (write {last}-{first})"
+        rows.update(range(first - 1, last))
+    if not rows:
+        return f"not a list of rows ({_NOT_ROWS})"
+    return tuple(sorted(rows))
+
+
+def check_rows(text: str, true_rows: RowSet, n_rows: int) -> Verdict:
+    """The typed rows against the rows that flip: right only when they are the same rows. Never
+    raises: text that is not a list of rows is refused in one line ("not a number" outcome)."""
+    typed = read_rows(text, n_rows)
+    if isinstance(typed, str):
+        return Verdict("not a number", typed)
+    if typed == true_rows:
+        return Verdict("right", f"correct: {_rows_said(true_rows)}")
+    missed = sorted(set(true_rows) - set(typed))
+    extra = sorted(set(typed) - set(true_rows))
+    details = [f"missed {rows_written(missed)}"] if missed else []
+    details += [f"{rows_written(extra)} did not flip"] if extra else []
+    return Verdict(
+        "wrong",
+        f"the answer was {rows_written(true_rows)} (you wrote {written(text)}:"
+        f" {'; '.join(details)})",
+    )
+
+
+def _rows_said(rows: RowSet) -> str:
+    """'rows 1, 2 flip', 'row 3 flips', 'no row flips'."""
+    if not rows:
+        return "no row flips"
+    if len(rows) == 1:
+        return f"row {rows_written(rows)} flips"
+    return f"rows {rows_written(rows)} flip"
+
+
+def too_long(text: str, limit: int, rows: bool = False) -> Verdict:
+    """A paste longer than the answer line takes: not a number (or not a list of rows, for a
+    question about rows), whatever it holds."""
+    if rows:
+        return Verdict(
+            "not a number",
+            f"not a list of rows: {visible(quoted(text))} (an answer is at most {limit:,}"
+            " characters)",
+        )
     return Verdict(
         "not a number",
         f"not a number: {visible(quoted(text))} (an answer is one number, at most {limit}"
@@ -235,7 +327,7 @@ class Answer(NamedTuple):
 
     outcome: Literal["right", "wrong", "revealed"]
     text: str
-    value: float  # the true value it was checked against
+    value: float | RowSet  # the true value (or rows) it was checked against
 
 
 AnswerKey = tuple[int, Key]  # (step, the number's key)
@@ -274,7 +366,10 @@ class Quiz:
 
     def answered(self, step: int, question: Question, text: str) -> tuple[Quiz, Verdict]:
         """The quiz after `text` was typed for the question (unchanged for not a number)."""
-        verdict = check_answer(text, question.value, self.sig_digits)
+        if question.rows is not None:
+            verdict = check_rows(text, question.rows, question.n_rows)
+        else:
+            verdict = check_answer(text, question.equation.value, self.sig_digits)
         if verdict.outcome == "not a number":
             return self.told(verdict), verdict
         answer = Answer(verdict.outcome, written(text), question.value)
@@ -310,5 +405,7 @@ class Quiz:
                 yield key, answer
 
 
-def _same(a: float, b: float) -> bool:
+def _same(a: float | RowSet, b: float | RowSet) -> bool:
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return a == b
     return a == b or (math.isnan(a) and math.isnan(b))

@@ -9,7 +9,7 @@
     [[stop]]
     step = 1                         # a whole number >= 1; the stops in increasing order
     note = "Rows 1 and 2 are both labelled 0, ..."
-    question = "g0"                  # optional: the number the quiz asks here (gJ, wJ, fK)
+    question = "g0"                  # optional: the number the quiz asks here (gJ, wJ, fK, flips)
     set = { lr = "0.001" }           # optional: settings changed when the run reaches the step
 
 A setting is named as on the command line (lr, batch-size, seed, l2, momentum, shuffle) and its
@@ -48,8 +48,10 @@ SETTING_OF_NAME = {
 SCENARIO_KEYS = frozenset({"name", "description", "dataset", "settings", "standardize"})
 STOP_KEYS = frozenset({"step", "note", "question", "set"})
 # A question names one number of the step as the panels do: g0 (a mean gradient), w0 (a new
-# weight), f3 (f of data row 3, which must be in the step's batch).
+# weight), f3 (f of data row 3, which must be in the step's batch); or "flips", which rows
+# of the data the step flips to the other class.
 _QUESTION = re.compile(r"([gwf])([0-9]{1,6})")
+FLIPS_QUESTION = "flips"
 # Control characters and bidi controls: refused, not shown (a note may break its lines).
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
@@ -67,14 +69,21 @@ class ScenarioError(ValueError):
 @dataclass(frozen=True)
 class Question:
     """The number a stop's quiz asks: kind "g" (mean gradient g_j), "w" (new weight w_j) or
-    "f" (f of data row `index`, 1-based as the panels number rows)."""
+    "f" (f of data row `index`, 1-based as the panels number rows); or kind "flips" (which
+    rows the step flips; no index)."""
 
     kind: str
-    index: int
+    index: int = 0
 
     @property
     def name(self) -> str:
-        return f"{self.kind}{self.index}"
+        """As the file names it: g0, w0, f3, flips."""
+        return self.kind if self.kind == FLIPS_QUESTION else f"{self.kind}{self.index}"
+
+    @property
+    def said(self) -> str:
+        """As a note says it: g0, w0, f3, which rows flip."""
+        return "which rows flip" if self.kind == FLIPS_QUESTION else self.name
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,7 @@ class Scenario:
             except SettingError as error:
                 raise ScenarioError(f"{where}: {error}") from None
             question = stop.question
-            if question is None:
+            if question is None or question.kind == FLIPS_QUESTION:
                 continue
             limit = n_rows if question.kind == "f" else n_features
             low = 1 if question.kind == "f" else 0
@@ -271,12 +280,14 @@ def _text(value: object, key: str, where: str, limit: int) -> str:
 def _question(value: object, where: str) -> Question | None:
     if value is None:
         return None
+    if value == FLIPS_QUESTION:
+        return Question(FLIPS_QUESTION)
     match = _QUESTION.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         shown = quoted(value) if isinstance(value, str) else repr(value)
         raise ScenarioError(
-            f"{where}: question must be gJ (a mean gradient), wJ (a new weight) or fK (f of "
-            f"row K), got {visible(shown)}"
+            f"{where}: question must be gJ (a mean gradient), wJ (a new weight), fK (f of "
+            f"row K) or flips (which rows flip), got {visible(shown)}"
         )
     return Question(match.group(1), int(match.group(2)))
 

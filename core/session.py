@@ -294,10 +294,15 @@ def _quiz_dict(quiz: Quiz) -> dict[str, object]:
             "weight": key.weight,
             "outcome": answer.outcome,
             "text": answer.text,
-            "value": answer.value,
+            # The rows that flip are written as the screen counts them, from 1.
+            **(
+                {"rows": [row + 1 for row in answer.value]}
+                if isinstance(answer.value, tuple)
+                else {"value": answer.value}
+            ),
         }
         for (step, key), answer in quiz.answers.items()
-        if math.isfinite(answer.value)
+        if isinstance(answer.value, tuple) or math.isfinite(answer.value)
     ]
     return {
         "asked": sorted(a.value for a in quiz.asked),
@@ -559,6 +564,17 @@ def _numbers(values: object, what: str) -> tuple[float, ...]:
     return tuple(float(v) for v in values)
 
 
+def _rows(values: object, what: str) -> tuple[int, ...]:
+    """Row numbers from 1, ascending and each once (as the file writes them), 0-based."""
+    if (
+        not isinstance(values, list)
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values)
+        or values != sorted(set(values))
+    ):
+        raise _Bad(f"{what} must be row numbers from 1, ascending, got {_shown(values)}")
+    return tuple(v - 1 for v in values)
+
+
 def _pair(table: Mapping[str, Any], key: str) -> tuple[int, int]:
     value = table.get(key, [0, 1])
     if (
@@ -615,8 +631,12 @@ def _quiz(value: object) -> Quiz:
         if kind not in kinds or outcome not in _OUTCOMES:
             raise _Bad(f"quiz: an answer's kind or outcome is not one the quiz knows (step {step})")
         text = _typed(entry, "text", str, "quiz: answers")
-        number = _numbers([entry.get("value")], "quiz: an answer's value")[0]
-        answers[(step, Key(kinds[kind], row, weight))] = Answer(outcome, text, number)
+        answered: float | tuple[int, ...]
+        if kinds[kind] is Kind.FLIPS:
+            answered = _rows(entry.get("rows"), f"quiz: the rows of an answer (step {step})")
+        else:
+            answered = _numbers([entry.get("value")], "quiz: an answer's value")[0]
+        answers[(step, Key(kinds[kind], row, weight))] = Answer(outcome, text, answered)
     return Quiz(asked=frozenset(known[a] for a in asked), sig_digits=digits, answers=answers)
 
 

@@ -340,9 +340,9 @@ class Search:
         previous_unsure = np.vstack([np.zeros_like(before)[None, :], unsure[:-1]])
         maybe = ((classes != previous) | unsure | previous_unsure).any(axis=1)
         for index in np.flatnonzero(maybe).tolist():
-            was = maths.predicted_class(self._figures(block, index - 1)[0])[columns]
-            now = maths.predicted_class(self._figures(block, index)[0])[columns]
-            flipped = np.flatnonzero(was != now)
+            z_was = self._figures(block, index - 1)[0][columns]
+            was = maths.predicted_class(z_was)
+            flipped = np.flatnonzero(maths.flipped(z_was, self._figures(block, index)[0][columns]))
             if flipped.size:
                 return Hit(block.first + index, _flipped(flipped, columns, was))
         return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from test_app_keys import WIDE, choose_in_palette, run_scenario, shown
+from test_app_keys import WIDE, choose_in_palette, run_scenario, shown, table_lines
 from textual.pilot import Pilot
 
+from logsgd.core.boundary import plane_line
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import UsageError, build_parser, make_engine, resolve_setup
+from logsgd.tui.panels import boundary
 from logsgd.tui.quiz import ANSWER_MAX_LENGTH, QuizInput, step_quiz
 
 
@@ -163,7 +166,7 @@ def test_what_is_asked_and_the_digits_come_from_the_command_line() -> None:
     ("argv", "words"),
     [
         (["--quiz-ask", "mean"], "--quiz-ask applies to --quiz"),
-        (["--quiz", "--quiz-ask", "flips"], "--quiz-ask: expected some of"),
+        (["--quiz", "--quiz-ask", "swaps"], "--quiz-ask: expected some of"),
         (["--quiz", "--quiz-digits", "16"], "--quiz-digits: significant digits must be"),
         (["--quiz", "--export", "text"], "--quiz applies to the app"),
     ],
@@ -188,3 +191,74 @@ def test_quiz_starts_with_any_dataset() -> None:
         size=WIDE,
         app=quiz_app("--dataset", "breast-cancer"),
     )
+
+
+def test_which_rows_flip_is_asked_and_the_predictions_wait_for_the_answers() -> None:
+    """--quiz-ask weights,flips: the new weights, then the rows that flip; meanwhile the
+    predictions panel's classes, ✓/✗, ⇄ and f after read "?", as do the loss and accuracy."""
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right")
+        predictions = shown(app, "predictions-table")
+        assert "accuracy ? · flipped ?" in predictions
+        assert "⇄" not in predictions.split("\n", 2)[2]  # no row marked (the header names it)
+        assert "4.394e-32" not in predictions  # f after of row 1
+        assert "0.5000003" in predictions  # f before is the step's input
+        status = shown(app, "status-text")
+        assert "loss ? · accuracy ?" in status and "60.26" not in status
+        # The weights chart stops at the step before (its new weights are answers).
+        assert app.state.chart.steps.max() == 0
+        for _ in range(3):
+            await pilot.press("ctrl+r")  # reveal the three new weights
+        await pilot.pause()
+        quiz = step_quiz(app.state)
+        assert quiz.current is not None and quiz.current.name == "rows that flip"
+        assert "4 of 4: rows that flip = ?" in bar(app)
+        field = app.query_one(QuizInput)
+        assert "rows from 1" in field.placeholder and field.max_length > ANSWER_MAX_LENGTH
+        await answer(pilot, "3 4")
+        assert "rows that flip: the answer was 1, 2, 3, 4 (you wrote 3 4: missed 1, 2)" in bar(app)
+        predictions = shown(app, "predictions-table")
+        assert "accuracy 50.0% · 4 flipped ⇄" in predictions
+        assert "4.394e-32" in predictions
+        assert "loss 60.26" in shown(app, "status-text")
+        assert app.state.chart.steps.max() == 1
+        await pilot.press("right")  # step 2: all four flip back to 1
+        await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
+        await pilot.pause()
+        await answer(pilot, "1-4")
+        assert "rows that flip: correct: rows 1, 2, 3, 4 flip" in bar(app)
+        assert "score 1 of 2 right · 6 revealed" in bar(app)
+        await pilot.press("right")  # step 3 flips none
+        await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
+        await pilot.pause()
+        for text in ("5", "x" * 3000, "none please"):
+            await answer(pilot, text)
+            assert step_quiz(app.state).current is not None  # refused: still asked
+        assert "not a list of rows" in bar(app)
+        await answer(pilot, "none")
+        assert "correct: no row flips" in bar(app)
+
+    run_scenario(scenario, size=WIDE, app=quiz_app("--quiz-ask", "weights,flips"))
+
+
+def test_an_open_f_blanks_that_rows_f_before_and_the_boundary_draws_the_line_before() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "escape", "v")
+        predictions = table_lines(app, "predictions-table")
+        row1 = next(line for line in predictions if line.startswith("▶ 1"))
+        row3 = next(line for line in predictions if line.startswith("  3"))
+        assert "0.5000003" not in row1 and row1.rstrip().endswith("?")  # f1 is asked
+        assert row3.rstrip().endswith("0.500001")  # row 3 is not in the batch
+        event = app.state.event
+        picture = boundary.boundary_picture(app.state)
+        held = boundary.data_view(app.state.data, (0, 1)).held
+        assert picture.line == plane_line(np.asarray(event.weights_before), (0, 1), held)
+        assert picture.previous is None
+        assert picture.heading[1] == "the line before the step: the quiz asks first"
+        await pilot.press("Q")  # quiz off: the step's own line
+        picture = boundary.boundary_picture(app.state)
+        assert picture.line == plane_line(np.asarray(event.weights_after), (0, 1), held)
+        assert "2/4 wrong" in picture.heading[1]
+
+    run_scenario(scenario, size=WIDE, app=quiz_app("--quiz-ask", "f"))

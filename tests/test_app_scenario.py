@@ -137,3 +137,25 @@ def test_n_without_a_scenario_says_how_to_play_one() -> None:
         assert app.engine.cursor == 0
 
     run_scenario(scenario, size=WIDE, app=scenario_app())
+
+
+def test_a_stop_can_ask_which_rows_flip(tmp_path: Path) -> None:
+    lecture = tmp_path / "flips.toml"
+    lecture.write_text(
+        '[scenario]\nname = "flips"\ndataset = "seed"\n'
+        '[[stop]]\nstep = 2\nnote = "all four go back to 1"\nquestion = "flips"\n'
+    )
+
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        assert app.state is not None and app.state.scenario is not None
+        assert app.state.scenario.stops[0].question is not None
+        await pilot.press("n", "Q")
+        await pilot.pause()
+        assert app.engine.cursor == 2
+        assert "quiz (Q) asks which rows flip here" in note(app)
+        assert [q.name for q in step_quiz(app.state).asked] == ["rows that flip"]
+        await pilot.press(*"1-4", "enter")
+        await pilot.pause()
+        assert app.state.quiz.last == "rows that flip: correct: rows 1, 2, 3, 4 flip"
+
+    run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", str(lecture)))

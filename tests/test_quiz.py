@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from logsgd.core.builtin_datasets import load_builtin
-from logsgd.core.derivation import SCREEN, Derivation, Kind
+from logsgd.core.derivation import SCREEN, Derivation, Kind, rows_written
 from logsgd.core.engine import Engine
 from logsgd.core.quiz import (
     DEFAULT_ASKED,
@@ -18,8 +19,10 @@ from logsgd.core.quiz import (
     blank,
     blanked,
     check_answer,
+    check_rows,
     questions,
     read_asked,
+    read_rows,
 )
 
 
@@ -50,8 +53,9 @@ def test_f_and_terms_can_be_asked_too() -> None:
 def test_read_asked_reads_the_command_lines_words_and_names_a_wrong_one() -> None:
     assert read_asked("mean, weights") == DEFAULT_ASKED
     assert read_asked("f,terms") == {Asked.F, Asked.TERMS}
-    with pytest.raises(ValueError, match="got 'mean,flips'"):
-        read_asked("mean,flips")
+    assert read_asked("weights,flips") == {Asked.WEIGHTS, Asked.FLIPS}
+    with pytest.raises(ValueError, match="got 'mean,swaps'"):
+        read_asked("mean,swaps")
     with pytest.raises(ValueError):
         read_asked(" , ")
 
@@ -179,3 +183,124 @@ def test_an_answer_counts_only_while_the_step_computes_the_same_number() -> None
     step2 = questions(seed_step(2), DEFAULT_ASKED)
     quiz, _ = Quiz().answered(1, step1[0], "58.8")
     assert quiz.answer(1, step2[0]) is None  # a rerun step 1 with other numbers: open again
+
+
+# ---------------------------------------------------------------------------- which rows flip
+
+
+def test_which_rows_flip_is_asked_last_with_the_rows_whose_class_the_new_weights_change() -> None:
+    asked = questions(seed_step(1), {Asked.FLIPS, Asked.MEAN})
+    assert [q.name for q in asked] == ["g0", "g1", "g2", "rows that flip"]
+    flips = asked[-1]
+    # The lecture: step 1 sends all four outputs towards 0 (rows 3 and 4 with them), step 2
+    # all four to 1; from step 3 the swing keeps each side (checked independently of the
+    # engine's own flags: the sign of x.w before and after, from the recorded weights).
+    engine = Engine(load_builtin("seed"))
+    engine.run_steps(6)
+    history = engine.weight_history()
+    x = engine.data.inputs
+    for step in range(1, 7):
+        engine.jump(step)
+        before = x @ history[step - 1][:-1] + history[step - 1][-1] >= 0
+        after = x @ history[step][:-1] + history[step][-1] >= 0
+        expected = tuple(int(i) for i in np.flatnonzero(before != after))
+        question = questions(Derivation(engine.current()), {Asked.FLIPS})[0]
+        assert question.rows == expected and question.value == expected
+        assert question.equation.value == len(expected)
+    assert flips.rows == (0, 1, 2, 3) and flips.n_rows == 4
+    assert SCREEN.line(flips.equation) == "rows that flip = 1, 2, 3, 4"
+    assert (
+        SCREEN.line(questions(seed_step(3), {Asked.FLIPS})[0].equation) == "rows that flip = none"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        ("1 2 3 4", (0, 1, 2, 3)),
+        ("1,2, 3;4", (0, 1, 2, 3)),
+        ("1-4", (0, 1, 2, 3)),
+        ("1 - 2, 4", (0, 1, 3)),
+        ("2..3", (1, 2)),
+        ("2–3", (1, 2)),  # an en dash, as a word processor writes a range
+        ("4 1 1", (0, 3)),
+        ("none", ()),
+        (" None ", ()),
+        ("all", (0, 1, 2, 3)),
+    ],
+)
+def test_rows_are_read_as_the_panels_number_them(text: str, rows: tuple[int, ...]) -> None:
+    assert read_rows(text, 4) == rows
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "not a list of rows ("),
+        ("x", "not a list of rows: 'x' (type row numbers from 1, e.g. 1 3 4 or 2-5, or none)"),
+        ("5", "row 5 is not in the data (rows 1 to 4)"),
+        ("0", "row 0 is not in the data (rows 1 to 4)"),
+        ("-1", "not a list of rows: '-1'"),
+        ("3-1", "the range 3-1 runs backwards (write 1-3)"),
+        ("1-2-3", "not a list of rows: '1-2-3'"),
+        ("1.5", "not a list of rows: '1.5'"),
+        ("１", "not a list of rows: '１'"),  # full-width digits are not read as 1
+        ("1 none", "not a list of rows: '1 none'"),
+        ("9" * 5000, "not a list of rows: '9999"),
+        ("[b]1[/b]", "not a list of rows: '[b]1[/b]'"),
+        ("\x1b[31m1", "not a list of rows: '\\x1b[31m1'"),
+    ],
+    ids=lambda value: repr(value)[:24],
+)
+def test_what_is_not_a_list_of_rows_is_said_in_one_short_line(text: str, message: str) -> None:
+    said = read_rows(text, 4)
+    assert isinstance(said, str) and said.startswith(message)
+    assert "\n" not in said and "\x1b" not in said and len(said) < 160
+
+
+@given(st.text(max_size=300))
+def test_read_rows_never_raises(text: str) -> None:
+    said = read_rows(text, 150)
+    assert isinstance(said, str) or all(0 <= row < 150 for row in said)
+
+
+def test_an_answer_about_rows_is_right_only_when_it_names_the_same_rows() -> None:
+    assert check_rows("1-4", (0, 1, 2, 3), 4) == ("right", "correct: rows 1, 2, 3, 4 flip")
+    assert check_rows("3", (2,), 4) == ("right", "correct: row 3 flips")
+    assert check_rows("none", (), 4) == ("right", "correct: no row flips")
+    assert check_rows("1 2", (0, 1, 2, 3), 4) == (
+        "wrong",
+        "the answer was 1, 2, 3, 4 (you wrote 1 2: missed 3, 4)",
+    )
+    assert check_rows("1-4", (), 4) == (
+        "wrong",
+        "the answer was none (you wrote 1-4: 1, 2, 3, 4 did not flip)",
+    )
+    assert check_rows("2 3", (0, 1), 4).message.endswith(
+        "(you wrote 2 3: missed 1; 3 did not flip)"
+    )
+    assert check_rows("nope", (0,), 4).outcome == "not a number"
+
+
+def test_many_rows_are_written_as_the_first_twelve_and_how_many_more() -> None:
+    assert rows_written(list(range(20))) == "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 8 more"
+    assert rows_written([]) == "none"
+
+
+def test_the_quiz_keeps_an_answer_about_rows_while_the_step_flips_the_same_rows() -> None:
+    derivation = seed_step(1)
+    flips = questions(derivation, {Asked.FLIPS})[0]
+    quiz, verdict = Quiz().answered(1, flips, "1 2")
+    assert verdict.outcome == "wrong" and quiz.last.startswith("rows that flip: the answer was")
+    answer = quiz.answer(1, flips)
+    assert answer is not None and answer.value == (0, 1, 2, 3) and answer.text == "1 2"
+    assert quiz.open_questions(1, [flips]) == []
+    # After a change of settings reruns step 1 and it flips other rows, the question is open.
+    engine = Engine(load_builtin("seed"))
+    engine.set_hyperparams(learning_rate=1e-12)
+    engine.run_steps(1)
+    rerun = questions(Derivation(engine.current()), {Asked.FLIPS})[0]
+    assert rerun.key == flips.key and rerun.rows != flips.rows
+    assert quiz.answer(1, rerun) is None
+    quiz, verdict = quiz.answered(1, flips, "x")  # not a list of rows: nothing recorded
+    assert verdict.outcome == "not a number" and quiz.answer(1, flips) is not None

@@ -112,7 +112,7 @@ STOP = '[[stop]]\nstep = 1\nnote = "a"\n'
         (
             '[[stop]]\nstep = 2\nnote = "a"\nquestion = "z9"\n',
             "lecture.toml: stop 1 (step 2): question must be gJ (a mean gradient), wJ (a new "
-            "weight) or fK (f of row K), got 'z9'",
+            "weight), fK (f of row K) or flips (which rows flip), got 'z9'",
         ),
         (
             '[[stop]]\nstep = 2\nnote = "a"\nquestion = "g7"\n',

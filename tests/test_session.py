@@ -61,10 +61,15 @@ def test_round_trip_is_bit_for_bit(tmp_path: Path) -> None:
     engine, pins = busy_engine()
     view = S.View("landscape", (1, 0), (0, 2), "chart", 2, True, True)
     key = Key(Kind.MEAN, None, 0)
+    flips = Key(Kind.FLIPS, None, None)
     quiz = Quiz(
-        asked=frozenset({Asked.F, Asked.MEAN}),
+        asked=frozenset({Asked.F, Asked.MEAN, Asked.FLIPS}),
         sig_digits=4,
-        answers={(1, key): Answer("wrong", "-240", -204.0)},
+        answers={
+            (1, key): Answer("wrong", "-240", -204.0),
+            (2, flips): Answer("right", "1-4", (0, 1, 2, 3)),
+            (3, flips): Answer("revealed", "", ()),
+        },
     )
     path = save(tmp_path, engine, pins, view=view, quiz=quiz)
     opened = S.open_session(path)
@@ -87,6 +92,9 @@ def test_round_trip_is_bit_for_bit(tmp_path: Path) -> None:
         assert run.data.dataset is again.dataset  # pinnable beside the live run
     assert opened.session.view == view
     assert opened.session.quiz.answers == quiz.answers
+    # The rows are written as the screen counts them, from 1.
+    saved = json.loads(Path(path).read_text())["quiz"]["answers"]
+    assert [a.get("rows") for a in saved] == [None, [1, 2, 3, 4], []]
     assert opened.session.quiz.asked == quiz.asked and opened.session.quiz.sig_digits == 4
 
 
@@ -229,6 +237,18 @@ def test_a_newer_format_and_bad_values(tmp_path: Path, capsys: pytest.CaptureFix
     path = edited(tmp_path, bad_view)
     message = refused(capsys, path)
     assert "\x1b" not in message and "chart_mode must be one of" in message
+
+    def bad_rows(d: dict) -> None:  # type: ignore[type-arg]
+        d["quiz"]["answers"] = [
+            {"step": 1, "kind": "flips", "row": None, "weight": None, "outcome": "right"}
+            | {"text": "1", "rows": [2, 1, 0]}
+        ]
+
+    path = edited(tmp_path, bad_rows)
+    assert refused(capsys, path) == (
+        f"{path}: quiz: the rows of an answer (step 1) must be row numbers from 1, ascending,"
+        " got '[2, 1, 0]'"
+    )
 
     def huge_steps(d: dict) -> None:  # type: ignore[type-arg]
         d["run"]["steps"] = 10**12

@@ -55,7 +55,7 @@ from logsgd.tui.panels.dataset import DatasetPanel
 from logsgd.tui.panels.gradients import GradientsPanel
 from logsgd.tui.panels.predictions import PredictionsPanel
 from logsgd.tui.panels.status import StatusLine, describe_changes
-from logsgd.tui.quiz import ANSWER_MAX_LENGTH, QuizBar, step_quiz
+from logsgd.tui.quiz import ANSWER_MAX_LENGTH, ROWS_ANSWER_MAX_LENGTH, QuizBar, step_quiz
 from logsgd.tui.rowtable import RowTable
 from logsgd.tui.state import PANELS, ChartMode, DataInfo, LandscapeData, PinnedLine, ViewState
 
@@ -385,10 +385,17 @@ class LogSGDApp(App[int]):
                 or state.chart_mode != old.chart_mode
                 or state.pins_changed != old.pins_changed
                 or state.highlighted_weight != old.highlighted_weight
+                or step_quiz(state).results_hidden != step_quiz(old).results_hidden
             )
         ):
+            step = state.event.step
             chart = chart_data(
-                self.engine, state.chart_mode, state.event.step, self.pins, state.highlighted_weight
+                self.engine,
+                state.chart_mode,
+                step,
+                self.pins,
+                state.highlighted_weight,
+                drawn_to=step - 1 if step_quiz(state).results_hidden else None,
             )
             state = replace(state, chart=chart)
         if state is not None and state.chart_mode == "landscape":
@@ -1174,7 +1181,9 @@ class LogSGDApp(App[int]):
         if state is None or current is None:
             return
         if message.too_long:
-            self._change(quiz=state.quiz.told(too_long(message.text, ANSWER_MAX_LENGTH)))
+            rows = current.rows is not None
+            limit = ROWS_ANSWER_MAX_LENGTH if rows else ANSWER_MAX_LENGTH
+            self._change(quiz=state.quiz.told(too_long(message.text, limit, rows)))
         else:
             quiz, _ = state.quiz.answered(state.event.step, current, message.text)
             self._change(quiz=quiz)

@@ -99,10 +99,15 @@ def chart_data(
     cursor: int,
     pins: Pins | None = None,
     highlighted: int | None = None,
+    drawn_to: int | None = None,
 ) -> ChartData:
     """The engine's history as the chart draws it in `mode`, with the cursor at `cursor`, the
-    pinned runs over it, and weight `highlighted` (if any) drawn in full, the others dim."""
+    pinned runs over it, and weight `highlighted` (if any) drawn in full, the others dim.
+    `drawn_to`: the last step drawn (in quiz mode, the one before the cursor while the
+    cursor's step has open questions: its new weights are answers)."""
     history = engine.weight_history()
+    if drawn_to is not None:
+        history = history[: drawn_to + 1]
     picks = chart_steps(history.shape[0])
     series_total = None
     steps = picks.astype(np.float64)
@@ -120,7 +125,7 @@ def chart_data(
         drawn = None
     else:
         d = engine.dataset.n_features
-        drawn = drawn_weights(history[cursor], highlighted)
+        drawn = drawn_weights(history[min(cursor, history.shape[0] - 1)], highlighted)
         values = _drawn_columns(history, picks, drawn)
         ghost_values = (
             _drawn_columns(ghost.weights, ghost_picks, drawn)

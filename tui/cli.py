@@ -153,7 +153,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiz-ask",
         metavar="WHAT",
-        help="what the quiz asks, comma-separated: f, terms, mean, weights (default mean,weights)",
+        help=(
+            "what the quiz asks, comma-separated: f, terms, mean, weights, flips (which rows"
+            " flip) (default mean,weights)"
+        ),
     )
     parser.add_argument(
         "--quiz-digits",

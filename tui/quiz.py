@@ -20,12 +20,16 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from logsgd.core.derivation import SCREEN, Derivation, Equation
+from logsgd.core.derivation import SCREEN, Derivation, Equation, Kind
 from logsgd.core.quiz import Answer, Key, Question, blank, blanked, key_of, questions
 from logsgd.tui.state import ViewState
 
 # An answer is a number: a paste of 10^5 characters is cut to this (as the edit form does).
 ANSWER_MAX_LENGTH = 64
+# An answer to "which rows flip" lists rows: "1-150" or "3 7 12 ..." of iris's 150 rows.
+ROWS_ANSWER_MAX_LENGTH = 2_000
+NUMBER_PLACEHOLDER = "your answer (e.g. -204 or -3.8e-23) · Enter checks · ctrl+r reveals"
+ROWS_PLACEHOLDER = "rows from 1 (e.g. 1 3 4, 2-5, none, all) · Enter checks · ctrl+r reveals"
 RIGHT_NOTE, WRONG_NOTE, REVEALED_NOTE, ASKED_NOTE = "✓", "✗", "revealed", "◀ asked below"
 
 
@@ -45,6 +49,17 @@ class StepQuiz:
     @property
     def current(self) -> Question | None:
         return self.open[0] if self.open else None
+
+    @property
+    def results_hidden(self) -> bool:
+        """While a question of the step is open, what the new weights give is hidden too (f
+        after, the classes and which flipped, the accuracy and loss after): every asked
+        number is upstream of them, and the rows that flip are a question themselves."""
+        return bool(self.open)
+
+    def f_hidden(self, row: int) -> bool:
+        """f of data row `row` is asked and open (f before the step, for a batch row)."""
+        return Key(Kind.F, row, None) in self.hidden
 
     def shown(self, equation: Equation) -> tuple[Equation, Text | None]:
         """The equation as the quiz lets it be drawn, and the note beside its result."""
@@ -138,7 +153,7 @@ class QuizInput(Input):
         value = self.value
         start, end = sorted((max(0, start), min(len(value), end)))
         new_value = f"{value[:start]}{text}{value[end:]}"
-        if len(new_value) > ANSWER_MAX_LENGTH:
+        if len(new_value) > (self.max_length or ANSWER_MAX_LENGTH):
             self.post_message(QuizBar.Answered(new_value, too_long=True))
             return
         super().replace(text, start, end)
@@ -176,7 +191,7 @@ class QuizBar(Widget):
     def compose(self) -> ComposeResult:
         yield Static(id="quiz-status")
         yield QuizInput(
-            placeholder="your answer (e.g. -204 or -3.8e-23) · Enter checks · ctrl+r reveals",
+            placeholder=NUMBER_PLACEHOLDER,
             id="quiz-input",
             compact=True,
             max_length=ANSWER_MAX_LENGTH,
@@ -191,6 +206,9 @@ class QuizBar(Widget):
         self.set_class(current is not None, "-asking")
         self.query_one("#quiz-status", Static).update(status_text(new, quiz))
         field_ = self.query_one(QuizInput)
+        rows = current is not None and current.rows is not None
+        field_.placeholder = ROWS_PLACEHOLDER if rows else NUMBER_PLACEHOLDER
+        field_.max_length = ROWS_ANSWER_MAX_LENGTH if rows else ANSWER_MAX_LENGTH
         moved = (
             old is None
             or old.event is not new.event

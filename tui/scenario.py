@@ -14,12 +14,12 @@ from rich.text import Text
 from logsgd.core.derivation import Derivation, Kind
 from logsgd.core.params import fmt_setting
 from logsgd.core.quiz import Asked, Question, questions
-from logsgd.core.scenario import Scenario, Stop
+from logsgd.core.scenario import FLIPS_QUESTION, Scenario, Stop
 from logsgd.core.text import visible
 from logsgd.tui.panels.status import _SETTINGS
 from logsgd.tui.state import ViewState
 
-_KIND_OF_QUESTION = {"g": Kind.MEAN, "w": Kind.UPDATE, "f": Kind.F}
+_KIND_OF_QUESTION = {"g": Kind.MEAN, "w": Kind.UPDATE, "f": Kind.F, FLIPS_QUESTION: Kind.FLIPS}
 
 
 def stop_questions(state: ViewState, derivation: Derivation) -> list[Question]:
@@ -35,8 +35,10 @@ def stop_questions(state: ViewState, derivation: Derivation) -> list[Question]:
         equation = question.equation
         if equation.kind is not kind:
             continue
-        if (kind is Kind.F and equation.row == asked.index - 1) or (
-            kind is not Kind.F and equation.weight == asked.index
+        if (
+            kind is Kind.FLIPS
+            or (kind is Kind.F and equation.row == asked.index - 1)
+            or (kind in (Kind.MEAN, Kind.UPDATE) and equation.weight == asked.index)
         ):
             return [question]
     return []
@@ -76,7 +78,7 @@ def note_text(scenario: Scenario, step: int) -> Text:
         body.append(visible(stop.note.strip()))
         extra = []
         if stop.question is not None:
-            extra.append(f"quiz (Q) asks {stop.question.name} here")
+            extra.append(f"quiz (Q) asks {stop.question.said} here")
         if stop.settings:
             extra.append(f"at step {stop.step}: {described_settings(stop)}")
         if extra:

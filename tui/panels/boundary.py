@@ -18,6 +18,7 @@ from rich.color import blend_rgb
 from rich.style import Style
 from textual.strip import Strip
 
+from logsgd.core import maths
 from logsgd.core.boundary import (
     Outside,
     PlaneLine,
@@ -57,6 +58,7 @@ from logsgd.tui.marks import (
     WRONG1_MARK,
     fitting,
 )
+from logsgd.tui.quiz import step_quiz
 from logsgd.tui.state import DataInfo, ViewState
 
 IntArray = NDArray[np.int64]
@@ -426,7 +428,11 @@ def boundary_picture(state: ViewState, pair: tuple[int, int] = (0, 1)) -> Bounda
     if data.n_features < 2:
         return _no_plot(step, "the decision boundary needs two features: this data has one")
     view = data_view(data, pair)
-    line = plane_line(np.asarray(event.weights_after), pair, view.held)
+    # In quiz mode, while the step's questions are open, the line is the one before the step
+    # (its input): the new line would tell the new weights and which rows flip.
+    hidden = step_quiz(state).results_hidden
+    weights = event.weights_before if hidden else event.weights_after
+    line = plane_line(np.asarray(weights), pair, view.held)
     before = plane_line(np.asarray(event.weights_before), pair, view.held)
     previous = before if step > 0 and before.exists and before != line else None
     lines = [x for x in (line, previous) if x is not None and x.exists]
@@ -437,10 +443,12 @@ def boundary_picture(state: ViewState, pair: tuple[int, int] = (0, 1)) -> Bounda
     edge_note = ("", "")
     wrong = round((1 - event.accuracy_after) * state.n_rows)
     rows_said = f"{wrong:,} of {state.n_rows:,} rows wrong"
+    if hidden:
+        rows_said = "the line before the step: the quiz asks first"
     if line.exists:
         first = f"step {step} · predicts 1 {SIDE_WORDS[side_of_one(line)]} (shaded)"
         out = outside(line, window)
-        if out is not None:
+        if out is not None and not hidden:
             everywhere = predicts_one(line, np.array(window.x1_low), np.array(window.x2_low))
             rows_said = f"all in view predict {int(everywhere)} · {wrong:,}/{state.n_rows:,}"
             rows_said += " wrong"
@@ -457,7 +465,7 @@ def boundary_picture(state: ViewState, pair: tuple[int, int] = (0, 1)) -> Bounda
         )
     out = outside(previous, window) if previous is not None else None
     footnotes.append("before the step: " + outside_note(out, short1, short2) if out else "")
-    x1, x2, flags = _rows_drawn(state, view, pair)
+    x1, x2, flags = _rows_drawn(state, view, pair, hidden)
     return BoundaryPicture(
         heading=(first, rows_said),
         x_label=f"{name1} ({units})",
@@ -474,17 +482,18 @@ def boundary_picture(state: ViewState, pair: tuple[int, int] = (0, 1)) -> Bounda
 
 
 def _rows_drawn(
-    state: ViewState, view: DataView, pair: tuple[int, int]
+    state: ViewState, view: DataView, pair: tuple[int, int], before: bool = False
 ) -> tuple[FloatArray, FloatArray, IntArray]:
     """The sample's rows and the batch's (at most MAX_BATCH_DRAWN), with their flags: class,
-    right or wrong after the step (z >= 0 is class 1), in the batch."""
+    right or wrong after the step (before it, with `before`; z >= 0 is class 1), in the
+    batch."""
     event, data = state.event, state.data
     batch = np.asarray(event.rows[:MAX_BATCH_DRAWN], dtype=np.int64)
     rows = np.concatenate([view.rows, batch])
     x1 = np.concatenate([view.x1, data.inputs[batch, pair[0]]])
     x2 = np.concatenate([view.x2, data.inputs[batch, pair[1]]])
     positive = data.labels[rows] == 1
-    says_one = event.z_after_all[rows] >= 0
+    says_one = maths.predicted_class((event.z_before_all if before else event.z_after_all)[rows])
     wrong = positive != says_one
     flags = np.where(
         positive, np.where(wrong, WRONG1, RIGHT1), np.where(wrong, WRONG0, RIGHT0)

@@ -17,6 +17,7 @@ from logsgd.tui.marks import (
 )
 from logsgd.tui.panels import boundary, landscape
 from logsgd.tui.panels.base import Panel
+from logsgd.tui.quiz import step_quiz
 from logsgd.tui.state import ChartData, ViewState
 
 # Distinct colours for the weights; the bias last. Legends name each line, so colour is a help,
@@ -54,7 +55,12 @@ class ChartPanel(Panel):
 
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
         if state.chart_mode == "boundary":  # the step's chart is new with its event
-            return (state.chart, state.boundary_fit, state.boundary_pair)
+            return (
+                state.chart,
+                state.boundary_fit,
+                state.boundary_pair,
+                step_quiz(state).results_hidden,
+            )
         if state.chart_mode == "landscape":
             return (state.chart_mode, state.landscape, state.landscape_grids_ready)
         return (state.chart,)

@@ -11,9 +11,11 @@ from logsgd.core.formatting import fmt_data, fmt_prob
 from logsgd.core.maths import FloatArray
 from logsgd.tui.marks import BATCH, BATCH_MARK, FLIP, FLIP_MARK, RIGHT_MARK, WRONG_MARK, key_line
 from logsgd.tui.panels.base import Panel
+from logsgd.tui.quiz import step_quiz
 from logsgd.tui.rowtable import CAPTION_STYLE, COLUMN_HEADER_STYLE, RowTable
 from logsgd.tui.state import ViewState
 
+ASKED = "?"  # a figure the quiz asks first
 PROB_WIDTH = 14  # the widest form of f: "1 - 1.234e-308"
 # Up to this many rows the f columns are as wide as their widest value (every f formatted
 # per step); beyond, as wide as the widest form, so a step costs the rows on screen only.
@@ -67,7 +69,8 @@ class PredictionsPanel(Panel):
         yield RowTable(id="predictions-table")
 
     def drawn_from(self, state: ViewState) -> tuple[object, ...]:
-        return (state.event, state.data)
+        quiz = step_quiz(state)
+        return (state.event, state.data, quiz.results_hidden, quiz.hidden)
 
     def show(self, state: ViewState) -> None:
         event = state.event
@@ -75,20 +78,25 @@ class PredictionsPanel(Panel):
         labels = state.data.labels
         # Classes from the sign of z, as the engine's accuracy has them (sigma(-1e-17) rounds
         # to 0.5, but that row is class 0): O(n) comparisons, no sigmoid.
-        class_before = maths.predicted_class(event.z_before_all)
         class_after = maths.predicted_class(event.z_after_all)
-        flipped_rows = class_before != class_after
+        flipped_rows = maths.flipped(event.z_before_all, event.z_after_all)
         flips = int(np.count_nonzero(flipped_rows)) if event.step else 0
         before, after = RowsOfF(event.z_before_all), RowsOfF(event.z_after_all)
         batch = set(event.rows.tolist())
+        # In quiz mode, while the step's questions are open, what the new weights give is "?"
+        # (the class, right or wrong, flipped, f after), and so is f before of an asked row.
+        quiz = step_quiz(state)
+        hidden = quiz.results_hidden
         self.set_titles(predictions_title(state.data.class_names), KEY)
         # What changes every step is in the caption line, not the border: a new border title
         # repaints the whole panel.
-        caption = Text(
-            f" step {event.step} · accuracy {event.accuracy_after:.1%}"
-            + (f" · {flips} flipped {FLIP_MARK}" if flips else ""),
-            style=CAPTION_STYLE,
-        )
+        if hidden:
+            said = f" step {event.step} · accuracy ? · flipped ?"
+        else:
+            said = f" step {event.step} · accuracy {event.accuracy_after:.1%}" + (
+                f" · {flips} flipped {FLIP_MARK}" if flips else ""
+            )
+        caption = Text(said, style=CAPTION_STYLE)
         index_width = max(len(str(n)), 1)
         prob_width = PROB_WIDTH
         if n <= EXACT_WIDTH_ROWS:
@@ -106,17 +114,22 @@ class PredictionsPanel(Panel):
 
         def row_text(i: int) -> Text:
             y = float(labels[i])
-            predicted = int(class_after[i])
-            right = predicted == int(y)
-            flipped = event.step > 0 and bool(flipped_rows[i])
             mark = BATCH_MARK if i in batch else " "
-            text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {predicted:>4}  ")
-            text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
-            text.append(f" {FLIP_MARK if flipped else ' '}", style="bold yellow")
-            text.append("  ")
-            text.append(after.text(i).rjust(pw), style="bold")
+            if hidden:
+                text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {ASKED:>4}  ")
+                text.append(f"{ASKED} {ASKED}  {ASKED.rjust(pw)}")
+            else:
+                predicted = int(class_after[i])
+                right = predicted == int(y)
+                flipped = event.step > 0 and bool(flipped_rows[i])
+                text = Text(f"{mark} {str(i + 1).rjust(iw)}  {fmt_data(y):>1}  {predicted:>4}  ")
+                text.append(RIGHT_MARK if right else WRONG_MARK, style="green" if right else "red")
+                text.append(f" {FLIP_MARK if flipped else ' '}", style="bold yellow")
+                text.append("  ")
+                text.append(after.text(i).rjust(pw), style="bold")
             if show_before:
-                text.append(f"  {before.text(i).rjust(pw)}")
+                shown = ASKED if quiz.f_hidden(i) else before.text(i)
+                text.append(f"  {shown.rjust(pw)}")
             return text
 
         table = self.query_one(RowTable)

@@ -8,6 +8,7 @@ from textual.widgets import Static
 from logsgd.core.formatting import fmt, fmt_data
 from logsgd.core.params import Hyperparams, fmt_setting
 from logsgd.tui.panels.base import Panel
+from logsgd.tui.quiz import step_quiz
 from logsgd.tui.state import ViewState
 
 # The settings a lecturer changes live, with their names on screen, in the order listed.
@@ -61,17 +62,22 @@ def status_parts(state: ViewState) -> list[list[Part]]:
         if event.step == 0
         else f"epoch {event.epoch} batch {event.batch}/{event.batches_per_epoch}"
     )
-    # Line 1 says where the run is and how it is doing; line 2 what it runs with.
+    # Line 1 says where the run is and how it is doing; line 2 what it runs with. In quiz
+    # mode the new weights' figures wait for the step's answers.
+    hidden = step_quiz(state).results_hidden
+    loss = "?" if hidden else fmt(event.loss_after)
+    accuracy = "?" if hidden else f"{event.accuracy_after:.1%}"
     first = [
         state.data.name,
         f"step {event.step}/{event.history_length}",
         where,
-        f"loss {fmt(event.loss_after)}" + compared_losses(state),
-        f"accuracy {event.accuracy_after:.1%}",
+        f"loss {loss}" + compared_losses(state),
+        f"accuracy {accuracy}",
     ]
     if hp.l2:
         # What SGD minimises with L2 on; "loss" stays the mean cross-entropy alone.
-        first.insert(4, f"objective {fmt(event.objective_after)} (loss + λ/2 Σw²)")
+        objective = "?" if hidden else fmt(event.objective_after)
+        first.insert(4, f"objective {objective} (loss + λ/2 Σw²)")
     second = [
         f"lr {fmt_setting('learning_rate', hp.learning_rate)}",
         f"batch size {hp.batch_size}",
@@ -139,6 +145,7 @@ class StatusLine(Panel, Static):
             state.playing,
             state.speed,
             state.chart.pinned,
+            step_quiz(state).results_hidden,
         )
 
     def show(self, state: ViewState) -> None:
