@@ -111,6 +111,17 @@ def test_the_options_given_reach_the_app_as_given(tmp_path: Path) -> None:
         assert getattr(again, action.dest) == getattr(args, action.dest), action.dest
 
 
+def test_a_scenario_reaches_the_app_a_file_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert app_argv(build_serve_parser().parse_args(["--scenario", "seed"])) == ["--scenario=seed"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lecture.toml").write_text('[[stop]]\nstep = 2\nnote = "a"\n')
+    passed = app_argv(build_serve_parser().parse_args(["--scenario", "lecture.toml"]))
+    assert passed == [f"--scenario={tmp_path / 'lecture.toml'}"]
+    assert build_parser().parse_args(passed).scenario == str(tmp_path / "lecture.toml")
+
+
 def test_no_options_pass_nothing_on() -> None:
     assert app_argv(build_serve_parser().parse_args([])) == []
 
@@ -133,6 +144,11 @@ def test_bad_input_is_one_line_and_status_2(tmp_path: Path) -> None:
     one_line_error(run_cli("serve", "--host", "999.1.1.1"), "--host")
     one_line_error(run_cli("serve", "--lr", "0"), "--lr: learning rate must be greater than 0")
     one_line_error(run_cli("serve", str(tmp_path / "missing.csv")), "missing.csv")
+    # A scenario that cannot be played is refused before the server starts, as the app does.
+    one_line_error(run_cli("serve", "--scenario", str(tmp_path / "none.toml")), "none.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[stop]]\nstep = 2\nnote = "a"\nquestion = "z9"\n')
+    one_line_error(run_cli("serve", "--scenario", str(bad)), "question must be gJ")
     one_line_error(run_cli("serve", "--dataset", "nope"), "nope")
 
 

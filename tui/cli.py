@@ -82,12 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_run_options(parser)
     parser.add_argument("--list-datasets", action="store_true", help="list built-in datasets")
-    # Scenarios (core/scenario.py): in build_parser, not add_run_options: the app plays them.
-    parser.add_argument(
-        "--scenario",
-        metavar="FILE",
-        help="play a lecture prepared as a TOML file of stops, or a built-in (--list-scenarios)",
-    )
+    add_scenario_option(parser)
     parser.add_argument("--list-scenarios", action="store_true", help="list built-in scenarios")
     parser.add_argument("--version", action="store_true", help="print the version")
     parser.add_argument(
@@ -113,6 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
         "past 40 rows, those of the batch and of the rows that flipped)",
     )
     return parser
+
+
+def add_scenario_option(parser: argparse.ArgumentParser) -> None:
+    """--scenario (core/scenario.py): the app's and serve's, not add_run_options: the app plays
+    a scenario, an export does not."""
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="play a lecture prepared as a TOML file of stops, or a built-in (--list-scenarios)",
+    )
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:

@@ -29,8 +29,16 @@ from collections.abc import Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+from logsgd.core.scenario import is_builtin
 from logsgd.core.text import visible
-from logsgd.tui.cli import PROG, UsageError, _Parser, add_run_options, resolve_setup
+from logsgd.tui.cli import (
+    PROG,
+    UsageError,
+    _Parser,
+    add_run_options,
+    add_scenario_option,
+    with_scenario,
+)
 
 if TYPE_CHECKING:
     from asyncio.subprocess import Process
@@ -88,6 +96,7 @@ def run_parser() -> argparse.ArgumentParser:
     """The options every app process is started with: those of a run, and no others."""
     parser = _Parser(prog=PROG, add_help=False)
     add_run_options(parser)
+    add_scenario_option(parser)
     return parser
 
 
@@ -121,6 +130,7 @@ def build_serve_parser() -> argparse.ArgumentParser:
         "page says the server is full",
     )
     add_run_options(parser)
+    add_scenario_option(parser)
     return parser
 
 
@@ -138,6 +148,9 @@ def app_argv(args: argparse.Namespace) -> list[str]:
             continue
         if not action.option_strings:
             data = os.path.abspath(value)
+        elif action.dest == "scenario":  # a file, made absolute; a built-in by its name
+            path = value if is_builtin(value) else os.path.abspath(value)
+            argv.append(f"{action.option_strings[0]}={path}")
         elif isinstance(action, argparse.BooleanOptionalAction):
             flag = action.option_strings[0]
             argv.append(flag if value else flag.replace("--", "--no-", 1))
@@ -423,7 +436,7 @@ def run_serve(argv: Sequence[str]) -> int:
         import textual_serve  # noqa: F401 - only to say how to install it
     except ImportError:
         raise UsageError(INSTALL_HINT) from None
-    resolve_setup(args)  # a bad file or setting fails here, once, not in every browser
+    with_scenario(args)  # a bad file, setting or scenario fails here, not in every browser
     command = app_command(app_argv(args))
     quiet_logging()
     server = make_server(command, args.max_sessions)
