@@ -159,3 +159,69 @@ def test_a_stop_can_ask_which_rows_flip(tmp_path: Path) -> None:
         assert app.state.quiz.last == "rows that flip: correct: rows 1, 2, 3, 4 flip"
 
     run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", str(lecture)))
+
+
+def test_keys_that_run_past_a_stop_that_changes_settings_stop_there_and_change_them(
+    tmp_path: Path,
+) -> None:
+    """R, t, ] and G go past step 3, whose stop sets lr 0.001: each comes back to step 3 with
+    lr 0.001 for step 4 on, as → and n would have; the steps run past it are the dropped
+    future (y brings them back). A stop whose settings are in effect already is passed by."""
+    from test_app_until import choose, open_form, run_and_wait
+
+    lecture = tmp_path / "lecture.toml"
+    lecture.write_text(
+        '[scenario]\nname = "lr down"\ndataset = "seed"\n'
+        '[[stop]]\nstep = 3\nnote = "lr divided by 10 here"\nset = { lr = "0.001" }\n'
+    )
+
+    def at_the_stop(app: LogSGDApp, key: str) -> None:
+        assert app.engine.cursor == 3, key
+        assert app.engine.hyperparams.learning_rate == 0.001, key
+        assert app.engine.hyperparams_at(3).learning_rate == 0.01, key
+        assert app.state is not None
+        assert app.state.notice.startswith("scenario stop 1 of 1, step 3: from step 4: lr"), key
+        assert "stopped here: this stop changes settings" in app.state.notice, key
+
+    async def run_keys(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("R")  # ten epoch ends: 20 steps
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        at_the_stop(app, "R")
+        assert app.engine.ghost is not None  # steps 4-20 at lr 0.01, dropped
+        await pilot.press("R")  # from the stop on: nothing to stop for
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.engine.cursor == 22
+        assert app.engine.hyperparams_at(4).learning_rate == 0.001
+        app.engine.jump(1)
+        await pilot.press("G")  # past the stop, whose lr step 4 already ran with
+        await pilot.pause()
+        assert app.engine.cursor == 22 and app.engine.history_length == 22
+
+    run_scenario(run_keys, size=WIDE, app=scenario_app("--scenario", str(lecture)))
+
+    async def until(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        form = await open_form(app, pilot)
+        await choose(pilot, form, "steps", "10")
+        await run_and_wait(app, pilot)
+        at_the_stop(app, "t")
+
+    run_scenario(until, size=WIDE, app=scenario_app("--scenario", str(lecture)))
+
+    async def epoch_and_last(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        app.engine.run_steps(2)  # to the end of epoch 1, under the stop, with no key
+        await pilot.pause()
+        await pilot.press("right_square_bracket")  # to the end of epoch 2, step 4: past the stop
+        await pilot.pause()
+        at_the_stop(app, "]")
+        app.engine.set_hyperparams(learning_rate=0.01)  # by hand, at the stop
+        app.engine.run_steps(5)
+        app.engine.jump(1)
+        # G goes past the stop again: as → does, it comes back and sets the stop's lr (a
+        # change by hand at a stop lasts until the lecture reaches the stop again).
+        await pilot.press("G")
+        await pilot.pause()
+        at_the_stop(app, "G")
+
+    run_scenario(epoch_and_last, size=WIDE, app=scenario_app("--scenario", str(lecture)))

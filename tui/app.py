@@ -214,6 +214,7 @@ class LogSGDApp(App[int]):
         # Arrow keys queue moves; one flush applies them all and draws once (key floods).
         self._moves: list[int] = []
         self._flush_scheduled = False
+        self._run_started_at = 0  # the cursor when the last background run started
         self._bindings_key: tuple[bool, bool] | None = None
         # The layout for the terminal's size (None: too small), and the Footer's commands at
         # its width: their ids and places (MainScreen.active_bindings reads them).
@@ -583,7 +584,9 @@ class LogSGDApp(App[int]):
         if self.engine.steps_to_next_boundary() > BACKGROUND_STEPS:
             self._start_background(1, "running to the end of the epoch")
         else:
+            start = self.engine.cursor
             self.engine.next_epoch_boundary()
+            self._pause_at_passed_stop(start, "]")
 
     def action_previous_epoch(self) -> None:
         self.engine.previous_epoch_boundary()
@@ -592,7 +595,9 @@ class LogSGDApp(App[int]):
         self.engine.first()
 
     def action_last_step(self) -> None:
+        start = self.engine.cursor
         self.engine.last()
+        self._pause_at_passed_stop(start, "G")
 
     def action_reset(self) -> None:
         self.engine.reset()
@@ -770,6 +775,7 @@ class LogSGDApp(App[int]):
         self._run_in_background(epochs)
 
     def _mark_busy(self, what: str) -> None:
+        self._run_started_at = self.engine.cursor  # a run that passes a scenario's stop
         playing = self.state is not None and self.state.playing
         stopped = " (autoplay stopped)" if playing else ""
         self._change(playing=False, busy=what, notice=f"{what}… (Escape cancels){stopped}")
@@ -819,6 +825,7 @@ class LogSGDApp(App[int]):
             at = f"step {engine.cursor}" + (f", the end of epoch {event.epoch}" if event else "")
             notice = f"done: {what}, now at {at}"
         self._change(busy="", notice=notice)
+        self._pause_at_passed_stop(self._run_started_at, "the run")
 
     # ------------------------------------------------------------------ run until
 
@@ -859,6 +866,7 @@ class LogSGDApp(App[int]):
         what = self.state.busy if self.state is not None else ""
         notice = outcome.notice if outcome is not None else f"{what}: failed"
         self._change(busy="", notice=notice)
+        self._pause_at_passed_stop(self._run_started_at, "the run")
 
     def action_cancel(self) -> None:
         if self.state is not None and self.state.busy:
@@ -1233,6 +1241,30 @@ class LogSGDApp(App[int]):
             self._change(notice=f"scenario {where}: {said}")
         else:
             self._change(notice=f"scenario {where}")
+
+    def _pause_at_passed_stop(self, start: int, what: str) -> None:
+        """After a jump or a run from `start` (], G, R, t): at the first stop it went past
+        whose settings the step after it did not run with, back to that stop and its
+        settings changed there, as → and n do (the steps past it are dropped; y brings them
+        back); one that ends on such a stop changes them there. A lecture's change at step
+        20 is never skipped by a key that runs further."""
+        state = self.state
+        scenario = state.scenario if state is not None else None
+        engine = self.engine
+        if scenario is None:
+            return
+        for stop in scenario.stops:
+            if not stop.settings or not start < stop.step <= engine.cursor:
+                continue
+            after = stop.step + 1  # the step that runs with the stop's settings
+            recorded = after <= engine.history_length
+            ran_with = engine.hyperparams_at(after) if recorded else engine.hyperparams
+            if replace(ran_with, **stop.settings) != ran_with:  # type: ignore[arg-type]
+                engine.jump(stop.step)
+                self._arrive_at_stop()
+                said = self.state.notice if self.state is not None else ""
+                self._change(notice=f"{said} ({what} stopped here: this stop changes settings)")
+                return
 
     def action_scenario_next(self) -> None:
         state = self.state
