@@ -604,6 +604,23 @@ class Engine:
         self._divergence_reason = run.divergence_reason
         self._set_dropped(run.dropped)
 
+    def hold_dropped(self, dropped: Dropped) -> None:
+        """Hold `dropped` as the timeline the last change dropped (a session opened again):
+        drawn as the ghost, brought back by `restore_dropped`. Its steps 0 .. parted_at must
+        be this run's, bit for bit; SettingError, and nothing held, otherwise."""
+        run, at = dropped.run, dropped.parted_at
+        if run.data.dataset is not self.dataset or run.standardized != self.standardized:
+            raise SettingError("the dropped steps are of other data or scaling than the run's")
+        if not 0 <= at <= self.history_length or at >= run.history_length:
+            raise SettingError(
+                f"the dropped steps must part from the run at one of its steps (0 to "
+                f"{self.history_length}) and go on past it, got step {at}"
+            )
+        shared = self.weight_history()[: at + 1]
+        if shared.tobytes() != run.weight_history()[: at + 1].tobytes():
+            raise SettingError(f"the dropped steps are not this run's up to step {at}")
+        self._set_dropped(dropped)
+
     @property
     def dropped(self) -> Dropped | None:
         """The timeline the last change dropped (None if nothing was), kept whole."""

@@ -31,7 +31,7 @@ from .derivation import Kind
 from .engine import Engine
 from .params import Hyperparams, SettingError, validate_initial_weights
 from .quiz import Answer, Asked, Key, Quiz
-from .runs import PIN_LETTERS, Run
+from .runs import PIN_LETTERS, Dropped, Run
 from .text import WHOLE_DIGITS_MAX, quoted, visible
 
 FORMAT_NAME = "logsgd-tui session"
@@ -159,6 +159,7 @@ class Session:
     pins: tuple[tuple[str, RunRecord], ...] = ()
     view: View = field(default_factory=View)
     quiz: Quiz = field(default_factory=Quiz)
+    dropped: tuple[int, RunRecord] | None = None  # (the step it parts after, the run)
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,13 @@ def to_dict(session: Session) -> dict[str, object]:
         "dataset": _source_dict(session.source),
         "run": _run_dict(session.run),
         "pinned": {letter: _run_dict(record) for letter, record in session.pins},
+        # The steps the last change dropped (drawn faint; y brings them back): a whole run
+        # that parts from the live one after step parted_at.
+        "dropped": (
+            None
+            if session.dropped is None
+            else {"parted_at": session.dropped[0], "run": _run_dict(session.dropped[1])}
+        ),
         "view": {
             "chart_mode": view.chart_mode,
             "boundary_pair": list(view.boundary_pair),
@@ -455,7 +463,19 @@ def from_dict(raw: object) -> Session:
         if letter not in PIN_LETTERS:
             raise _Bad(f"pinned runs are named {', '.join(PIN_LETTERS)}, got {quoted(letter)}")
         pins.append((letter, _run(value, f"pinned run {letter}")))
+    dropped = None
+    if top.get("dropped") is not None:
+        table = _mapping(top["dropped"], "dropped")
+        parted_at = _typed(table, "parted_at", int, "dropped")
+        record = _run(table.get("run"), "dropped: run")
+        if not 0 <= parted_at < record.steps:
+            raise _Bad(
+                f"dropped: parted_at must be a step before the dropped run's last "
+                f"(0 to {record.steps - 1}), got {parted_at}"
+            )
+        dropped = (parted_at, record)
     return Session(
+        dropped=dropped,
         source=_source(top.get("dataset")),
         run=_run(top.get("run"), "run"),
         pins=tuple(sorted(pins)),
@@ -657,6 +677,8 @@ def open_session(path: str) -> Opened:
             pinned = _replayed(dataset, record, f"pinned run {letter}")
             warnings += _check_replay(record, pinned, f"{where}: pinned run {letter}")
             pins.append((letter, pinned.keep()))
+        if session.dropped is not None:
+            warnings += _hold_dropped(engine, dataset, session.dropped, where)
         _check_view(session.view, dataset)
     except (SessionError, SettingError) as error:
         raise SessionError(f"{where}: {error}") from None
@@ -678,6 +700,21 @@ def _replayed(dataset: Dataset, record: RunRecord, what: str) -> Engine:
         return replay(dataset, record)
     except SettingError as error:
         raise SessionError(f"{what}: {error}") from None
+
+
+def _hold_dropped(
+    engine: Engine, dataset: Dataset, dropped: tuple[int, RunRecord], where: str
+) -> list[str]:
+    """The dropped steps replayed and held by the engine (its ghost); a warning, and none
+    held, when they do not part from the run where the file says."""
+    parted_at, record = dropped
+    run = _replayed(dataset, record, "dropped run")
+    problems = _check_replay(record, run, f"{where}: dropped run")
+    try:
+        engine.hold_dropped(Dropped(parted_at, run.keep()))
+    except SettingError as error:
+        return [*problems, f"{where}: {error}: not shown"]
+    return problems
 
 
 def _check_view(view: View, dataset: Dataset) -> None:
@@ -764,4 +801,9 @@ def session_of(
         pins=tuple((letter, record_of(run)) for letter, run in pins),
         view=view or View(),
         quiz=quiz or Quiz(),
+        dropped=(
+            None
+            if engine.dropped is None
+            else (engine.dropped.parted_at, record_of(engine.dropped.run))
+        ),
     )

@@ -364,3 +364,51 @@ def test_a_5000_digit_number_in_a_session_is_refused_in_one_short_line(
     path = write(tmp_path, "long.json", text)
     said = refused(capsys, path)
     assert said == f"{path}: is not a session file: a whole number of 5,000 digits (at most 100)"
+
+
+def test_the_dropped_steps_are_saved_and_come_back_bit_for_bit(tmp_path: Path) -> None:
+    engine = Engine(load_builtin("seed"))
+    engine.run_steps(6)
+    engine.jump(3)
+    engine.set_hyperparams(learning_rate=0.001)  # drops steps 4 .. 6 (the ghost)
+    engine.run_steps(2)
+    path = save(tmp_path, engine, Pins())
+    saved = json.loads(Path(path).read_text())["dropped"]
+    assert saved["parted_at"] == 3 and saved["run"]["steps"] == 6
+    opened = S.open_session(path)
+    assert opened.warnings == ()
+    again = opened.engine
+    assert again.dropped is not None and engine.dropped is not None
+    assert again.dropped.parted_at == 3
+    assert again.ghost is not None and engine.ghost is not None
+    assert again.ghost.weights.tobytes() == engine.ghost.weights.tobytes()
+    assert again.ghost.hyperparams == engine.ghost.hyperparams
+    # y brings them back on both, the same steps as recorded.
+    again.jump(3)
+    engine.jump(3)
+    again.restore_dropped()
+    engine.restore_dropped()
+    assert again.weight_history().tobytes() == engine.weight_history().tobytes()
+    assert again.history_length == 6
+
+
+def test_dropped_steps_that_do_not_part_from_the_run_are_refused_or_not_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = Engine(load_builtin("seed"))
+    engine.run_steps(6)
+    engine.jump(3)
+    engine.set_hyperparams(learning_rate=0.001)
+    path = save(tmp_path, engine, Pins())
+    data = json.loads(Path(path).read_text())
+    data["dropped"]["run"]["initial_weights"] = [0, 0, 0]  # another start: not the run's
+    edited_path = write(tmp_path, "other.json", json.dumps(data))
+    opened = S.open_session(edited_path)
+    assert opened.engine.dropped is None
+    assert opened.warnings[-1] == (
+        f"{edited_path}: the dropped steps are not this run's up to step 3: not shown"
+    )
+    data["dropped"]["parted_at"] = 6
+    assert refused(capsys, write(tmp_path, "bad.json", json.dumps(data))).endswith(
+        "dropped: parted_at must be a step before the dropped run's last (0 to 5), got 6"
+    )
