@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from logsgd.core.boundary import plane_line
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.cli import UsageError, build_parser, make_engine, resolve_setup
-from logsgd.tui.panels import boundary
+from logsgd.tui.panels import boundary, landscape
 from logsgd.tui.quiz import ANSWER_MAX_LENGTH, QuizInput, step_quiz
 
 
@@ -262,3 +262,29 @@ def test_an_open_f_blanks_that_rows_f_before_and_the_boundary_draws_the_line_bef
         assert "2/4 wrong" in picture.heading[1]
 
     run_scenario(scenario, size=WIDE, app=quiz_app("--quiz-ask", "f"))
+
+
+def test_the_loss_landscape_waits_at_the_weights_before_the_step_while_it_is_asked() -> None:
+    async def scenario(app: LogSGDApp, pilot: Pilot[int]) -> None:
+        await pilot.press("right", "escape", "o")
+        await pilot.pause()
+        data = app.state.landscape
+        event = app.state.event
+        assert data is not None and data.before_step
+        assert data.cursor_point == tuple(event.weights_before[:2].tolist())
+        assert data.held == tuple(event.weights_before.tolist())  # w2 before, not the new w2
+        assert data.move is None and data.next_point is None
+        assert data.path_steps.max() == 0
+        picture = landscape.landscape_picture(app.state)
+        assert picture is not None
+        assert picture.heading[1][0] == "its move and new weights: the quiz asks first"
+        assert picture.held == ("w2 (bias) = 1.000e-08",)  # not the new bias, an answer
+        assert picture.step == 0
+        await pilot.press("Q")  # quiz off: the step's own weights and the next move
+        await pilot.pause()
+        data = app.state.landscape
+        assert data is not None and not data.before_step
+        assert data.cursor_point == tuple(event.weights_after[:2].tolist())
+        assert data.move is not None
+
+    run_scenario(scenario, size=WIDE, app=quiz_app())

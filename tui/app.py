@@ -409,6 +409,7 @@ class LogSGDApp(App[int]):
                     state.event is not old.event
                     or state.landscape_pair != old.landscape_pair
                     or old.chart_mode != "landscape"
+                    or step_quiz(state).results_hidden != landscape.before_step
                 )
             ):
                 state = replace(state, landscape=self._landscape(state))
@@ -423,7 +424,8 @@ class LogSGDApp(App[int]):
         weights = self.engine.dataset.n_features + 1
         if max(pair) >= weights:
             pair = (0, 1)
-        return landscape_data(self.engine, pair, self.landscape_grids)
+        hidden = step_quiz(state).results_hidden  # quiz: the step's move is asked
+        return landscape_data(self.engine, pair, self.landscape_grids, before=hidden)
 
     def watch_state(self, old: ViewState | None, new: ViewState | None) -> None:
         """What a change of the view does beyond drawing it: all of it, here.

@@ -70,9 +70,13 @@ class LandscapeGrids:
             self._kept.popitem(last=False)
 
 
-def landscape_data(engine: Engine, pair: tuple[int, int], grids: LandscapeGrids) -> LandscapeData:
-    """The landscape at the engine's cursor over weights `pair`."""
-    cursor = engine.cursor
+def landscape_data(
+    engine: Engine, pair: tuple[int, int], grids: LandscapeGrids, before: bool = False
+) -> LandscapeData:
+    """The landscape at the engine's cursor over weights `pair`; with `before`, at the step
+    before it and with no move drawn (in quiz mode, while the cursor's step is asked: its new
+    weights and its move are answers)."""
+    cursor = engine.cursor - 1 if before and engine.cursor else engine.cursor
     history = engine.weight_history()
     held = history[cursor]
     j, k = pair
@@ -80,7 +84,7 @@ def landscape_data(engine: Engine, pair: tuple[int, int], grids: LandscapeGrids)
     picks = path_picks(cursor + 1)
     following = engine.next_step()
     hp = engine.hyperparams
-    finite = bool(np.isfinite(following.weights).all())
+    finite = bool(np.isfinite(following.weights).all()) and not before
     next_point = (float(following.weights[j]), float(following.weights[k])) if finite else None
     # The window covers every recorded point to the cursor (not only those drawn) and the
     # next step's end, so the arrow is always in view.
@@ -103,4 +107,5 @@ def landscape_data(engine: Engine, pair: tuple[int, int], grids: LandscapeGrids)
         l2=event_l2,
         n_rows=engine.n_rows,
         grids=lambda request: grids.lookup(data, request),
+        before_step=before,
     )

@@ -74,6 +74,7 @@ class LandscapeData:
     l2: float  # the next step's lambda: the objective drawn has its penalty
     n_rows: int
     grids: Callable[[GridRequest], FloatArray | None]
+    before_step: bool = False  # drawn at the step before the cursor's, with no move (quiz)
 
 
 @dataclass(frozen=True, eq=False)

@@ -427,8 +427,15 @@ def landscape_picture(state: ViewState) -> LandscapePicture | None:
     # The objective: the mean BCE, with its penalty when λ > 0 (as the status line says).
     what = "BCE + λ/2·Σw²" if data.l2 else "mean BCE"
     first = f"step {event.step} · {what} {fmt(event.objective_after)} at {CURSOR_POINT_MARK}"
-    if data.move is None:
-        second: tuple[str, ...] = ("next step: not finite (the run diverges there)",)
+    if data.before_step:
+        first = f"step {event.step} · {CURSOR_POINT_MARK} the weights before it"
+        second: tuple[str, ...] = (
+            "its move and new weights: the quiz asks first",
+            "its move: the quiz asks first",
+            "quiz: asked first",
+        )
+    elif data.move is None:
+        second = ("next step: not finite (the run diverges there)",)
     else:
         symbol = "−lr·v" if data.momentum else "−lr·g"
         move_a, move_b = _signed(data.move[j]), _signed(data.move[k])
@@ -446,7 +453,7 @@ def landscape_picture(state: ViewState) -> LandscapePicture | None:
         x_label=f"across: {names.weight_label(j)}",
         y_label=f"up: {names.weight_label(k)}",
         held=held,
-        step=event.step,
+        step=event.step - 1 if data.before_step else event.step,  # whose weights are held
     )
 
 
