@@ -324,6 +324,7 @@ class Derivation:
         self.d = event.weights_before.size - 1
         self.short_sums = short_sums
         self._columns: dict[int, np.ndarray] = {}
+        self._largest: dict[int, int | None] = {}
 
     def _terms(self, j: int) -> np.ndarray:
         """Weight j's per-sample terms, computed once per derivation (a screen shows a few
@@ -471,12 +472,15 @@ class Derivation:
         )
 
     def largest_term(self, j: int) -> int | None:
-        """The batch position of weight j's largest term in size (None for one, or all 0)."""
+        """The batch position of weight j's largest term in size (None for one, or all 0);
+        found once per weight, not once per term written."""
         if self.batch_size < 2:
             return None
-        column = np.abs(self._terms(j))
-        i = int(np.argmax(column))
-        return i if column[i] > 0 else None
+        if j not in self._largest:
+            column = np.abs(self._terms(j))
+            i = int(np.argmax(column))
+            self._largest[j] = i if column[i] > 0 else None
+        return self._largest[j]
 
     def listed_terms(self, j: int, limit: int | None = None) -> list[int]:
         """Batch positions of the terms to list, in batch order: all, or the `limit` largest."""

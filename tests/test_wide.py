@@ -20,19 +20,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.segment import Segment
+from rich.text import Text
 from test_screen_equals_export import NUMBER, equations
 
 from logsgd.core.builtin_datasets import load_builtin
 from logsgd.core.dataset import Dataset
-from logsgd.core.derivation import largest_in_size
+from logsgd.core.derivation import TEXT, Derivation, largest_in_size
 from logsgd.core.engine import Engine
 from logsgd.core.formatting import fmt, fmt_data, operand
 from logsgd.core.params import Hyperparams
 from logsgd.tui.app import LogSGDApp
 from logsgd.tui.chartcanvas import ChartCanvas
 from logsgd.tui.chartdata import chart_data
+from logsgd.tui.equations import EquationLayout
 from logsgd.tui.panels import dataset as dataset_panel
-from logsgd.tui.panels.gradients import WEIGHTS_LISTED
+from logsgd.tui.panels import gradients as gradients_panel
+from logsgd.tui.panels.gradients import MAX_TERMS_LISTED, WEIGHTS_LISTED, GradientsPanel
 from logsgd.tui.rowtable import RowTable, whole, window
 from logsgd.tui.textual_internals import line_segments
 
@@ -205,6 +208,65 @@ def test_a_steps_work_in_each_module_does_not_grow_with_the_number_of_features()
     for module in few.keys() | many.keys():
         # The same screenful either way: a few lines more for longer names, never 50,000.
         assert many[module] <= 1.2 * few[module] + 200, (module, few[module], many[module])
+
+
+def blocks_in_view(app: LogSGDApp) -> list[gradients_panel.Block]:
+    """The gradient panel's blocks with a line on screen (below its caption)."""
+    table = app.query_one("#gradients-body", RowTable)
+    top = int(table.scroll_offset.y)
+    bottom = top + table.scrollable_content_region.height - len(table._header) - 1
+    return [b for b in app.query_one(GradientsPanel)._blocks if b.first <= bottom and b.last >= top]
+
+
+def test_the_gradient_panel_builds_the_blocks_on_screen_and_counts_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Five blocks (four weights and the bias) of ten equations each, about two on screen: the
+    others are counted from their layouts, and their lines built when scrolled to."""
+    built: list[int] = []  # one entry per equation whose lines the gradient panel built
+
+    class Counted(EquationLayout):
+        def lines(self) -> list[Text]:
+            built.append(1)
+            return super().lines()
+
+    layout = gradients_panel.equation_layout
+    monkeypatch.setattr(
+        gradients_panel, "equation_layout", lambda *args, **kw: Counted(*layout(*args, **kw))
+    )
+    d = 100_000
+    app = LogSGDApp(Engine(wide_dataset(d)))
+
+    async def run() -> None:
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.press("right", "right", "right")
+            await pilot.pause()
+            built.clear()
+            await pilot.press("right")
+            await pilot.pause()
+            panel = app.query_one(GradientsPanel)
+            assert len(panel._blocks) == WEIGHTS_LISTED + 1
+            terms = MAX_TERMS_LISTED + 2  # the largest terms, the mean and the update
+            in_view = blocks_in_view(app)
+            assert 1 <= len(in_view) < len(panel._blocks), in_view
+            assert len(built) == terms * len(in_view)
+            # Scrolled to the end, the bias's block is drawn: its own equations, as the
+            # derivation writes them.
+            table = app.query_one("#gradients-body", RowTable)
+            await pilot.press("4")
+            while table.scroll_offset.y < table.max_scroll_y:
+                await pilot.press("pagedown")
+                await pilot.pause()
+            assert app.state is not None
+            event = app.state.event
+            assert panel._blocks[-1] in blocks_in_view(app)
+            screen = [table.render_line(y).text for y in range(table.size.height)]
+            assert "w100000 (bias)" in [line.strip() for line in screen]
+            shown = equations(screen)
+            for equation in Derivation(event).weight(d, MAX_TERMS_LISTED):
+                assert TEXT.line(equation) in shown, TEXT.line(equation)
+
+    asyncio.run(run())
 
 
 # ---------------------------------------------------------------------- the dataset's columns

@@ -6,6 +6,9 @@ module only lays them out for a panel of a given width.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from rich.cells import cell_len
 from rich.text import Text
 
 from logsgd.core.derivation import SCREEN, Equation, Kind
@@ -34,14 +37,54 @@ def result_style(equation: Equation) -> str:
     return " ".join(part for part in parts if part)
 
 
-def equation_lines(
+class EquationLayout(NamedTuple):
+    """An equation broken into lines: the plain text of each, the last one followed by the
+    tail (the relation, the styled result, the largest term's mark and the quiz's note).
+
+    Its widths are known before any Text is built: a panel of many equations counts its
+    lines from them and builds only the ones it draws.
+    """
+
+    heads: tuple[str, ...]
+    relation: str
+    result: str
+    result_style: str
+    mark: bool
+    note: Text | None
+
+    def tail_width(self) -> int:
+        width = cell_len(self.relation) + 1 + cell_len(self.result)
+        if self.mark:
+            width += 2 + cell_len(LARGEST_MARK)
+        if self.note is not None:
+            width += 2 + self.note.cell_len
+        return width
+
+    def widths(self) -> list[int]:
+        """The cells of each line."""
+        *full, last = self.heads
+        return [*map(cell_len, full), cell_len(last) + self.tail_width()]
+
+    def lines(self) -> list[Text]:
+        *full, last = self.heads
+        line = Text(f"{last}{self.relation} ")
+        line.append(self.result, style=self.result_style or None)
+        if self.mark:
+            line.append(f"  {LARGEST_MARK}", style="bold")
+        if self.note is not None:  # the quiz's: the answer given, beside the number
+            line.append("  ")
+            line.append_text(self.note)
+        return [*map(Text, full), line]
+
+
+def equation_layout(
     equation: Equation,
     width: int,
     indent: str = "  ",
     mark_largest: bool = False,
     note: Text | None = None,
-) -> list[Text]:
-    """The equation as lines of at most `width` cells where its pieces allow.
+) -> EquationLayout:
+    """Where the equation breaks to lines of at most `width` cells, as its pieces allow.
 
     On one line if it fits; else a new line starts at each relation ("= ...", "<- ..."), under
     the first one, and a relation's part that is still too wide breaks between its pieces.
@@ -51,19 +94,19 @@ def equation_lines(
     pieces = SCREEN.pieces(equation)
     *middle, last = pieces
     relation, _, result = last.partition(" ")
-    tail = Text(f"{relation} ")
-    tail.append(result, style=result_style(equation) or None)
-    if mark_largest and equation.largest:
-        tail.append(f"  {LARGEST_MARK}", style="bold")
-    if note is not None:  # the quiz's: the answer given, beside the number
-        tail.append("  ")
-        tail.append_text(note)
+    layout = EquationLayout(
+        (),
+        relation,
+        result,
+        result_style(equation),
+        mark_largest and equation.largest,
+        note,
+    )
+    tail_width = layout.tail_width()
     head = f"{indent}{lhs} "
     whole = head + " ".join(middle)
-    if len(whole) + 1 + tail.cell_len <= width:
-        one_line = Text(f"{whole} " if middle else head)
-        one_line.append_text(tail)
-        return [one_line]
+    if len(whole) + 1 + tail_width <= width:
+        return layout._replace(heads=(f"{whole} " if middle else head,))
     hang = " " * len(head)
     groups: list[list[str]] = []
     for piece in middle:
@@ -71,26 +114,34 @@ def equation_lines(
             groups.append([piece])
         else:
             groups[-1].append(piece)
-    lines: list[Text] = []
+    lines: list[str] = []
     for n, group in enumerate(groups):
         start = head if n == 0 else hang
         line = start + group[0]
         for piece in group[1:]:
             if len(line) + 1 + len(piece) > width:
-                lines.append(Text(line))
+                lines.append(line)
                 line = hang + "  " + piece
             else:
                 line += " " + piece
-        lines.append(Text(line))
-    last_line = lines[-1]
-    if last_line.cell_len + 1 + tail.cell_len <= width and len(groups) == 1:
-        last_line.append(" ")
-        last_line.append_text(tail)
+        lines.append(line)
+    if cell_len(lines[-1]) + 1 + tail_width <= width and len(groups) == 1:
+        lines[-1] += " "
     else:
-        final = Text(hang)
-        final.append_text(tail)
-        lines.append(final)
-    return lines
+        lines.append(hang)
+    return layout._replace(heads=tuple(lines))
+
+
+def equation_lines(
+    equation: Equation,
+    width: int,
+    indent: str = "  ",
+    mark_largest: bool = False,
+    note: Text | None = None,
+) -> list[Text]:
+    """The equation as lines of at most `width` cells where its pieces allow (see
+    equation_layout)."""
+    return equation_layout(equation, width, indent, mark_largest, note).lines()
 
 
 def short_line(equation: Equation, indent: str = "  ", note: Text | None = None) -> Text:

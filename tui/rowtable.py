@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -27,6 +28,39 @@ class WideLine(NamedTuple):
 
 
 Line = Text | WideLine
+
+
+class LazyLines(NamedTuple):
+    """Lines that fit the table's width, counted but not built until one of them is drawn (or
+    asked for): a long text off screen costs its line count, not its Text."""
+
+    height: int  # how many lines
+    widest: int  # the widest line's cells
+    build: Callable[[], Sequence[Text]]  # exactly `height` lines, none wider than `widest`
+
+
+class _Chunks:
+    """The lines of a text given in chunks, each a built line or LazyLines built when first
+    asked for."""
+
+    def __init__(self, chunks: Sequence[list[Text] | LazyLines]) -> None:
+        self._chunks = list(chunks)
+        self.starts: list[int] = []
+        self.count = 0
+        for chunk in self._chunks:
+            self.starts.append(self.count)
+            self.count += chunk.height if isinstance(chunk, LazyLines) else len(chunk)
+
+    def line(self, index: int) -> Text:
+        n = bisect_right(self.starts, index) - 1
+        chunk = self._chunks[n]
+        if isinstance(chunk, LazyLines):
+            built = list(chunk.build())
+            assert len(built) == chunk.height, (len(built), chunk.height)
+            chunk = self._chunks[n] = built
+        return chunk[index - self.starts[n]]
+
+
 RowRenderer = Callable[[int], Line]
 # A line as drawn: its text and the line's cell that the text starts at; for a line with
 # frozen columns, one such part each for the left columns, the middle in view and the right.
@@ -145,11 +179,41 @@ class RowTable(ScrollView, can_focus=False):
         widest = max((line.cell_len for line in (*header, *lines)), default=0)
         self.set_content(header, len(lines), lines.__getitem__, widest)
 
+    def set_chunks(self, chunks: Sequence[Text | LazyLines], header: Sequence[Text] = ()) -> None:
+        """As set_lines, where runs of lines may come as LazyLines: counted now, built when
+        drawn. The other lines are wrapped; lazy ones fit already (see `fits`)."""
+        header = [part for line in header for part in self.wrapped(line)]
+        runs: list[list[Text] | LazyLines] = []
+        widest = max((line.cell_len for line in header), default=0)
+        for chunk in chunks:
+            if isinstance(chunk, LazyLines):
+                runs.append(chunk)
+                widest = max(widest, chunk.widest)
+                continue
+            parts = self.wrapped(chunk)
+            widest = max(widest, *(part.cell_len for part in parts))
+            if runs and isinstance(runs[-1], list):
+                runs[-1] += parts
+            else:
+                runs.append(parts)
+        lines = _Chunks(runs)
+        self.set_content(header, lines.count, lines.line, widest)
+
+    def _wrap_width(self) -> int:
+        """The cells a line may take (one clear of the vertical scrollbar, as
+        Panel.text_width); 0 or less before the first layout, when nothing is wrapped."""
+        return self.container_size.width - self.styles.scrollbar_size_vertical - 1
+
+    def fits(self, cells: int) -> bool:
+        """Whether a line of this many cells is drawn as it is, not wrapped."""
+        width = self._wrap_width()
+        return width <= 0 or cells <= width
+
     def wrapped(self, line: Text) -> list[Text]:
         """A line as it fits the width (one cell clear of the vertical scrollbar, as
         Panel.text_width): itself, or broken at spaces (folded where a word is wider). Itself
         before the first layout."""
-        width = self.container_size.width - self.styles.scrollbar_size_vertical - 1
+        width = self._wrap_width()
         if width <= 0 or line.cell_len <= width:
             return [line]
         first, *rest = line.wrap(self.app.console, width, overflow="fold")

@@ -7,14 +7,14 @@ from typing import NamedTuple
 from rich.text import Text
 from textual.app import ComposeResult
 
-from logsgd.core.derivation import Derivation, largest_in_size
+from logsgd.core.derivation import Derivation, Equation, largest_in_size
 from logsgd.core.formatting import fmt_data
 from logsgd.core.maths import FloatArray
-from logsgd.tui.equations import equation_lines
+from logsgd.tui.equations import equation_layout
 from logsgd.tui.marks import BELOW_MARK, LARGEST_MARK
 from logsgd.tui.panels.base import Panel, show_lines
 from logsgd.tui.quiz import step_quiz
-from logsgd.tui.rowtable import RowTable
+from logsgd.tui.rowtable import CAPTION_STYLE, LazyLines, RowTable
 from logsgd.tui.state import ViewState
 
 # Past this many samples a weight's block lists the largest terms only; the mean is exact.
@@ -94,7 +94,7 @@ class GradientsPanel(Panel):
         derivation = Derivation(event)
         quiz = step_quiz(state)  # in quiz mode: the asked numbers "?" until answered
         weights = listed_weights(event.gradient)
-        lines: list[Text] = []
+        lines: list[Text | LazyLines] = []
         if len(weights) < event.gradient.size:
             lines += [
                 Text(
@@ -104,24 +104,52 @@ class GradientsPanel(Panel):
                 ),
                 Text(""),
             ]
+        first = len(lines)
         for n, j in enumerate(weights):
             if n:
                 lines.append(Text(""))
+                first += 1
             label = state.data.weight_label(j)
-            first = len(lines)
-            lines.append(Text(label, style="bold underline"))
-            if event.batch_size > MAX_TERMS_LISTED:
-                lines.append(
-                    Text(
-                        f"  (the {MAX_TERMS_LISTED} largest of {event.batch_size} terms; the mean"
-                        " uses all)",
-                        style="italic",
-                    )
+            equations = [quiz.shown(e) for e in derivation.weight(j, MAX_TERMS_LISTED)]
+            block = self._block(table, label, event.batch_size, width, equations)
+            lines += block
+            count = sum(line.height if isinstance(line, LazyLines) else 1 for line in block)
+            self._blocks.append(Block(j, label, first, first + count - 1))
+            first += count
+        caption = f"step {event.step} · lr {fmt_data(event.hyperparams.learning_rate)}"
+        table.set_chunks(lines, [Text(caption, style=CAPTION_STYLE)])
+
+    @staticmethod
+    def _block(
+        table: RowTable,
+        label: str,
+        batch_size: int,
+        width: int,
+        equations: list[tuple[Equation, Text | None]],
+    ) -> list[Text | LazyLines]:
+        """A weight's lines: its label, how many of its terms are listed, and its equations.
+
+        Counted from the equations' layouts, built only when drawn: of the five blocks of wide
+        data, one or two are on screen. A block with a line that the table would wrap (a long
+        feature name, a narrow panel) is built now, and its lines wrapped as any other.
+        """
+        head = [Text(label, style="bold underline")]
+        if batch_size > MAX_TERMS_LISTED:
+            head.append(
+                Text(
+                    f"  (the {MAX_TERMS_LISTED} largest of {batch_size} terms; the mean uses all)",
+                    style="italic",
                 )
-            for equation in derivation.weight(j, MAX_TERMS_LISTED):
-                drawn, note = quiz.shown(equation)
-                lines += equation_lines(drawn, width, mark_largest=True, note=note)
-            self._blocks.append(Block(j, label, first, len(lines) - 1))
-        show_lines(
-            table, lines, f"step {event.step} · lr {fmt_data(event.hyperparams.learning_rate)}"
-        )
+            )
+        layouts = [
+            equation_layout(drawn, width, mark_largest=True, note=note) for drawn, note in equations
+        ]
+        widths = [line.cell_len for line in head]
+        widths += [cells for layout in layouts for cells in layout.widths()]
+
+        def build() -> list[Text]:
+            return [*head, *(line for layout in layouts for line in layout.lines())]
+
+        if not table.fits(max(widths)):
+            return [*build()]
+        return [LazyLines(len(widths), max(widths), build)]
