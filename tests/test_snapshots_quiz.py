@@ -19,8 +19,8 @@ SIZES = {"120x36": (120, 36), "80x24": (80, 24)}
 SnapCompare = Callable[..., bool]
 
 
-def quiz_app() -> LogSGDApp:
-    setup = resolve_setup(build_parser().parse_args(["--quiz"]))
+def quiz_app(*argv: str) -> LogSGDApp:
+    setup = resolve_setup(build_parser().parse_args(["--quiz", *argv]))
     return LogSGDApp(make_engine(setup), quiz=setup.quiz)
 
 
@@ -43,3 +43,18 @@ def test_quiz_without_colour(snap_compare: SnapCompare, monkeypatch: pytest.Monk
     app = quiz_app()
     assert app.no_color
     assert snap_compare(app, run_before=answer_two, terminal_size=SIZES["120x36"])
+
+
+async def flips_asked(pilot: Pilot[int]) -> None:
+    """→ with --quiz-ask weights,flips: the three new weights revealed (ctrl+r), then "which
+    rows flip" asked: the predictions' classes, marks and f after still "?"."""
+    await pilot.press("right")
+    await pilot.pause()
+    await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quiz_asks_which_rows_flip(snap_compare: SnapCompare, size: str) -> None:
+    app = quiz_app("--quiz-ask", "weights,flips")
+    assert snap_compare(app, run_before=flips_asked, terminal_size=SIZES[size])
