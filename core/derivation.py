@@ -616,6 +616,11 @@ def rows_written(rows: Sequence[int], limit: int = ROWS_WRITTEN) -> str:
     return written if left_out <= 0 else f"{written} and {left_out:,} more"
 
 
+# Past this many values, the largest few are looked for in the chunks of this many whose own
+# largest are the largest: np.partition of 100,000 values took 0.7 ms, twice a key on wide data.
+CHUNKED_FROM, CHUNK = 8_192, 1_024
+
+
 def largest_in_size(values: np.ndarray, count: int) -> list[int]:
     """Positions of the `count` values largest in size, in order of position; of equal sizes
     the first ones. O(n), not a sort: the values may be a batch of all the rows, or the
@@ -625,10 +630,32 @@ def largest_in_size(values: np.ndarray, count: int) -> list[int]:
         return list(range(sizes.size))
     if count <= 0:
         return []
+    if sizes.size >= CHUNKED_FROM and count * CHUNK * 4 <= sizes.size:
+        return _largest_by_chunks(sizes, count)
+    return _largest(sizes, count)
+
+
+def _largest(sizes: np.ndarray, count: int) -> list[int]:
     threshold = np.partition(sizes, sizes.size - count)[sizes.size - count]
     above = np.flatnonzero(sizes > threshold)
     tied = np.flatnonzero(sizes == threshold)[: count - above.size]
     return sorted([*above.tolist(), *tied.tolist()])
+
+
+def _largest_by_chunks(sizes: np.ndarray, count: int) -> list[int]:
+    """The same positions as `_largest`, from the chunks whose largest size is at least the
+    count-th largest chunk's: those `count` chunk maxima are values of the data, so the
+    count-th largest value t is at least theirs, and every value >= t (ties included) lies in
+    a chunk kept. A NaN (not comparable) takes the plain way."""
+    whole = sizes.size // CHUNK * CHUNK
+    maxima = sizes[:whole].reshape(-1, CHUNK).max(axis=1)
+    if not np.isfinite(maxima).all() or not np.isfinite(sizes[whole:]).all():
+        return _largest(sizes, count)
+    floor = np.partition(maxima, maxima.size - count)[maxima.size - count]
+    chunks = np.flatnonzero(maxima >= floor)
+    positions = (chunks[:, None] * CHUNK + np.arange(CHUNK)).ravel()
+    positions = np.concatenate([positions, np.arange(whole, sizes.size)])  # the last, short one
+    return [int(positions[i]) for i in _largest(sizes[positions], count)]
 
 
 def prediction(z: float, f: float) -> Num:

@@ -355,6 +355,33 @@ def test_the_largest_in_size_are_a_stable_sorts_first(values: list[float], count
     assert largest_in_size(array, count) == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(8_192, 60_000),
+    count=st.integers(1, 9),
+    palette=st.sampled_from(["few", "normal", "spikes", "special"]),
+)
+def test_the_largest_of_many_found_by_chunks_are_the_stable_sorts_first(
+    seed: int, n: int, count: int, palette: str
+) -> None:
+    """Past 8,192 values the search goes by chunks of 1,024: the same positions as a stable
+    sort, ties at the threshold included (few distinct sizes), an infinity as well (no weight
+    or gradient shown is NaN: a step that makes one is a divergence, never recorded)."""
+    rng = np.random.default_rng(seed)
+    if palette == "few":
+        array = rng.choice([0.0, 1.0, -1.0, 2.0, -2.0], size=n)
+    elif palette == "normal":
+        array = rng.normal(size=n)
+    else:
+        array = rng.normal(size=n) * 1e-3
+        array[rng.integers(0, n, size=count + 2)] = rng.choice([5.0, -5.0, 7.0], size=count + 2)
+        if palette == "special":
+            array[rng.integers(0, n)] = rng.choice([np.inf, -np.inf])
+    expected = sorted(np.argsort(-np.abs(array), kind="stable")[:count].tolist())
+    assert largest_in_size(array, count) == expected
+
+
 def test_the_chart_of_the_breast_cancer_data_draws_the_largest_weights_and_the_bias() -> None:
     engine = Engine(load_builtin("breast-cancer"), Hyperparams(0.1, 16))
     engine.run_steps(20)
