@@ -84,19 +84,20 @@ def answer_note(answer: Answer) -> Text:
 
 
 NO_QUIZ = StepQuiz()
-_last: tuple[tuple[object, ...], StepQuiz] | None = None
+# The last two states' quizzes: a change of state asks for the old one's and the new one's.
+_kept: list[tuple[object, object, StepQuiz]] = []
+KEPT = 2
 
 
 def step_quiz(state: ViewState) -> StepQuiz:
     """The quiz of the state's step (NO_QUIZ when quiz mode is off, or at step 0); the panels
-    and the bar of one state share one (kept for the last state's step and answers)."""
-    global _last
+    and the bar of one state share one (kept for the last two states' steps and answers)."""
     event = state.event
     if not state.quiz_on or event.step == 0:
         return NO_QUIZ
-    ident = (event, state.quiz)
-    if _last is not None and _last[0][0] is event and _last[0][1] is state.quiz:
-        return _last[1]
+    for kept_event, kept_quiz, found in _kept:
+        if kept_event is event and kept_quiz is state.quiz:
+            return found
     from logsgd.tui.panels.gradients import listed_weights  # the weights the panel shows
     from logsgd.tui.scenario import stop_questions  # a scenario's stop asks its own number
 
@@ -111,7 +112,8 @@ def step_quiz(state: ViewState) -> StepQuiz:
         tuple(quiz.open_questions(event.step, asked)),
         {q.key: a for q in asked if (a := quiz.answer(event.step, q)) is not None},
     )
-    _last = (ident, found)
+    _kept.append((event, quiz, found))
+    del _kept[:-KEPT]
     return found
 
 
