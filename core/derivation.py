@@ -30,7 +30,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from . import maths
+from . import maths, rowsets
 from .events import StepEvent
 from .formatting import fmt, fmt_data, fmt_prob, to_tex
 
@@ -44,8 +44,6 @@ ELLIPSIS = "…"
 MEAN_TERMS_WRITTEN = 8
 # A TeX mean of more terms than this is (1/B)(t1 + ...), which may break across lines.
 TEX_FRACTION_MAX_TERMS = 4
-# A list of rows writes at most this many row numbers, then how many more.
-ROWS_WRITTEN = 12
 
 
 class Kind(Enum):
@@ -578,20 +576,20 @@ class Derivation:
     # ------------------------------------------------------------------ after the update
 
     @cached_property
-    def flipped_rows(self) -> tuple[int, ...]:
-        """The rows of the data (0-based, ascending) whose predicted class the step changed."""
+    def flipped_rows(self) -> rowsets.Runs:
+        """The rows of the data whose predicted class the step changed, as runs."""
         event = self.event
-        return tuple(np.flatnonzero(maths.flipped(event.z_before_all, event.z_after_all)).tolist())
+        return rowsets.runs_of(maths.flipped(event.z_before_all, event.z_after_all))
 
     def flips(self) -> Equation:
-        """'rows that flip = 1, 2, 3, 4': the rows whose class the new weights change (of all
-        the data, not only the batch's); its value is how many."""
+        """'rows that flip = 1-4': the rows whose class the new weights change (of all the
+        data, not only the batch's); its value is how many."""
         rows = self.flipped_rows
         return Equation(
             Kind.FLIPS,
             (Words("rows that flip"),),
-            ((Op.EQ, Words(rows_written(rows))),),
-            float(len(rows)),
+            ((Op.EQ, Words(rowsets.written(rows))),),
+            float(rowsets.count(rows)),
         )
 
     def weight(self, j: int, limit: int | None = None) -> Iterator[Equation]:
@@ -604,16 +602,6 @@ class Derivation:
             if extra is not None:
                 yield extra
         yield self.update(j)
-
-
-def rows_written(rows: Sequence[int], limit: int = ROWS_WRITTEN) -> str:
-    """'1, 2, 3, 4' (0-based rows, written from 1 as the lecture counts them), 'none', or the
-    first `limit` and how many more: '1, 2, ..., 12 and 1,230 more'."""
-    if not rows:
-        return "none"
-    written = ", ".join(str(row + 1) for row in rows[:limit])
-    left_out = len(rows) - limit
-    return written if left_out <= 0 else f"{written} and {left_out:,} more"
 
 
 # Past this many values, the largest few are looked for in the chunks of this many whose own

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Literal, NamedTuple
 
+from . import rowsets
 from .derivation import (
     SCREEN,
     Derivation,
@@ -28,7 +29,6 @@ from .derivation import (
     Op,
     Piece,
     Words,
-    rows_written,
 )
 from .formatting import fmt
 from .text import QUOTE_LIMIT, quoted, read_number, read_whole, visible
@@ -87,7 +87,7 @@ def key_of(equation: Equation) -> Key:
     return Key(equation.kind, equation.row, equation.weight)
 
 
-RowSet = tuple[int, ...]  # rows of the data, 0-based and ascending
+RowSet = rowsets.Runs  # rows of the data, as runs
 
 
 @dataclass(frozen=True)
@@ -239,14 +239,14 @@ _NOT_ROWS = "type row numbers from 1, e.g. 1 3 4 or 2-5, or none"
 
 
 def read_rows(text: str, n_rows: int) -> RowSet | str:
-    """The rows a student typed (counted from 1: '1 3 4', '1, 3-5', 'none', 'all'), 0-based
-    and ascending; or, when it is not a list of this data's rows, what is wrong with it."""
+    """The rows a student typed (counted from 1: '1 3 4', '1, 3-5', 'none', 'all'), as runs;
+    or, when it is not a list of this data's rows, what is wrong with it."""
     words = [w for w in _ROW_SPLIT.split(_RANGE_DASH.sub("-", text.strip().lower())) if w]
     if words in (["none"], ["no"], ["nothing"]):
         return ()
     if words == ["all"]:
-        return tuple(range(n_rows))
-    rows: set[int] = set()
+        return ((0, n_rows),) if n_rows else ()
+    ranges: list[tuple[int, int]] = []
     for word in words:
         ends = word.split("-") if word.count("-") == 1 and not word.startswith("-") else [word]
         numbers = [read_whole(end) for end in ends]
@@ -260,10 +260,10 @@ def read_rows(text: str, n_rows: int) -> RowSet | str:
                 return f"row {row} is not in the data (rows 1 to {n_rows:,})"
         if first > last:
             return f"the range {word} runs backwards (write {last}-{first})"
-        rows.update(range(first - 1, last))
-    if not rows:
+        ranges.append((first - 1, last))
+    if not ranges:
         return f"not a list of rows ({_NOT_ROWS})"
-    return tuple(sorted(rows))
+    return rowsets.runs_from(ranges)
 
 
 def check_rows(text: str, true_rows: RowSet, n_rows: int) -> Verdict:
@@ -274,24 +274,24 @@ def check_rows(text: str, true_rows: RowSet, n_rows: int) -> Verdict:
         return Verdict("not a number", typed)
     if typed == true_rows:
         return Verdict("right", f"correct: {_rows_said(true_rows)}")
-    missed = sorted(set(true_rows) - set(typed))
-    extra = sorted(set(typed) - set(true_rows))
-    details = [f"missed {rows_written(missed)}"] if missed else []
-    details += [f"{rows_written(extra)} did not flip"] if extra else []
+    missed = rowsets.minus(true_rows, typed)
+    extra = rowsets.minus(typed, true_rows)
+    details = [f"missed {rowsets.written(missed)}"] if missed else []
+    details += [f"{rowsets.written(extra)} did not flip"] if extra else []
     return Verdict(
         "wrong",
-        f"the answer was {rows_written(true_rows)} (you wrote {written(text)}:"
+        f"the answer was {rowsets.written(true_rows)} (you wrote {written(text)}:"
         f" {'; '.join(details)})",
     )
 
 
 def _rows_said(rows: RowSet) -> str:
-    """'rows 1, 2 flip', 'row 3 flips', 'no row flips'."""
+    """'rows 1-4 flip', 'row 3 flips', 'no row flips'."""
     if not rows:
         return "no row flips"
-    if len(rows) == 1:
-        return f"row {rows_written(rows)} flips"
-    return f"rows {rows_written(rows)} flip"
+    if rowsets.count(rows) == 1:
+        return f"row {rowsets.written(rows)} flips"
+    return f"rows {rowsets.written(rows)} flip"
 
 
 def too_long(text: str, limit: int, rows: bool = False) -> Verdict:

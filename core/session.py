@@ -31,6 +31,7 @@ from .derivation import Kind
 from .engine import Engine
 from .params import Hyperparams, SettingError, validate_initial_weights
 from .quiz import Answer, Asked, Key, Quiz
+from .rowsets import Runs, runs_from
 from .runs import PIN_LETTERS, Dropped, Run
 from .text import WHOLE_DIGITS_MAX, quoted, visible
 
@@ -295,9 +296,9 @@ def _quiz_dict(quiz: Quiz) -> dict[str, object]:
             "weight": key.weight,
             "outcome": answer.outcome,
             "text": answer.text,
-            # The rows that flip are written as the screen counts them, from 1.
+            # The rows that flip, as runs [first, last] counted from 1 as the screen counts.
             **(
-                {"rows": [row + 1 for row in answer.value]}
+                {"rows": [[start + 1, stop] for start, stop in answer.value]}
                 if isinstance(answer.value, tuple)
                 else {"value": answer.value}
             ),
@@ -584,15 +585,22 @@ def _numbers(values: object, what: str) -> tuple[float, ...]:
     return tuple(float(v) for v in values)
 
 
-def _rows(values: object, what: str) -> tuple[int, ...]:
-    """Row numbers from 1, ascending and each once (as the file writes them), 0-based."""
-    if (
-        not isinstance(values, list)
-        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values)
-        or values != sorted(set(values))
+def _rows(values: object, what: str) -> Runs:
+    """Runs [first, last] of rows counted from 1, ascending and apart (as the file writes
+    them), as 0-based half-open runs."""
+    pairs = values if isinstance(values, list) else [None]
+    if not all(
+        isinstance(p, list)
+        and len(p) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in p)
+        and 1 <= p[0] <= p[1]
+        for p in pairs
     ):
-        raise _Bad(f"{what} must be row numbers from 1, ascending, got {_shown(values)}")
-    return tuple(v - 1 for v in values)
+        raise _Bad(f"{what} must be runs [first, last] of rows from 1, got {_shown(values)}")
+    runs = tuple((first - 1, last) for first, last in pairs)  # type: ignore[misc]
+    if runs != runs_from(runs):
+        raise _Bad(f"{what} must be runs in order, apart, got {_shown(values)}")
+    return runs
 
 
 def _pair(table: Mapping[str, Any], key: str) -> tuple[int, int]:
@@ -651,7 +659,7 @@ def _quiz(value: object) -> Quiz:
         if kind not in kinds or outcome not in _OUTCOMES:
             raise _Bad(f"quiz: an answer's kind or outcome is not one the quiz knows (step {step})")
         text = _typed(entry, "text", str, "quiz: answers")
-        answered: float | tuple[int, ...]
+        answered: float | Runs
         if kinds[kind] is Kind.FLIPS:
             answered = _rows(entry.get("rows"), f"quiz: the rows of an answer (step {step})")
         else:

@@ -36,7 +36,8 @@ ASKED_OF = {"breast-cancer": "f,mean,weights,flips"}
 def true_answer(question: Question) -> str:
     """What a student who worked it out types: the rows from 1, or the number in full."""
     if question.rows is not None:
-        return " ".join(str(row + 1) for row in question.rows) or "none"
+        rows = [str(row + 1) for start, stop in question.rows for row in range(start, stop)]
+        return " ".join(rows) or "none"
     return repr(question.equation.value)
 
 

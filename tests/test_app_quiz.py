@@ -217,7 +217,7 @@ def test_which_rows_flip_is_asked_and_the_predictions_wait_for_the_answers() -> 
         field = app.query_one(QuizInput)
         assert "rows from 1" in field.placeholder and field.max_length > ANSWER_MAX_LENGTH
         await answer(pilot, "3 4")
-        assert "rows that flip: the answer was 1, 2, 3, 4 (you wrote 3 4: missed 1, 2)" in bar(app)
+        assert "rows that flip: the answer was 1-4 (you wrote 3 4: missed 1, 2)" in bar(app)
         predictions = shown(app, "predictions-table")
         assert "accuracy 50.0% · 4 flipped ⇄" in predictions
         assert "4.394e-32" in predictions
@@ -227,7 +227,7 @@ def test_which_rows_flip_is_asked_and_the_predictions_wait_for_the_answers() -> 
         await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
         await pilot.pause()
         await answer(pilot, "1-4")
-        assert "rows that flip: correct: rows 1, 2, 3, 4 flip" in bar(app)
+        assert "rows that flip: correct: rows 1-4 flip" in bar(app)
         assert "score 1 of 2 right · 6 revealed" in bar(app)
         await pilot.press("right")  # step 3 flips none
         await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")

@@ -156,7 +156,7 @@ def test_a_stop_can_ask_which_rows_flip(tmp_path: Path) -> None:
         assert [q.name for q in step_quiz(app.state).asked] == ["rows that flip"]
         await pilot.press(*"1-4", "enter")
         await pilot.pause()
-        assert app.state.quiz.last == "rows that flip: correct: rows 1, 2, 3, 4 flip"
+        assert app.state.quiz.last == "rows that flip: correct: rows 1-4 flip"
 
     run_scenario(scenario, size=WIDE, app=scenario_app("--scenario", str(lecture)))
 

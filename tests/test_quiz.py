@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from logsgd.core import rowsets
 from logsgd.core.builtin_datasets import load_builtin
-from logsgd.core.derivation import SCREEN, Derivation, Kind, rows_written
+from logsgd.core.derivation import SCREEN, Derivation, Kind
 from logsgd.core.engine import Engine
 from logsgd.core.quiz import (
     DEFAULT_ASKED,
@@ -203,12 +204,13 @@ def test_which_rows_flip_is_asked_last_with_the_rows_whose_class_the_new_weights
         engine.jump(step)
         before = x @ history[step - 1][:-1] + history[step - 1][-1] >= 0
         after = x @ history[step][:-1] + history[step][-1] >= 0
-        expected = tuple(int(i) for i in np.flatnonzero(before != after))
+        expected = [int(i) for i in np.flatnonzero(before != after)]
         question = questions(Derivation(engine.current()), {Asked.FLIPS})[0]
-        assert question.rows == expected and question.value == expected
+        assert question.rows is not None and question.value == question.rows
+        assert [i for start, stop in question.rows for i in range(start, stop)] == expected
         assert question.equation.value == len(expected)
-    assert flips.rows == (0, 1, 2, 3) and flips.n_rows == 4
-    assert SCREEN.line(flips.equation) == "rows that flip = 1, 2, 3, 4"
+    assert flips.rows == ((0, 4),) and flips.n_rows == 4
+    assert SCREEN.line(flips.equation) == "rows that flip = 1-4"
     assert (
         SCREEN.line(questions(seed_step(3), {Asked.FLIPS})[0].equation) == "rows that flip = none"
     )
@@ -217,19 +219,20 @@ def test_which_rows_flip_is_asked_last_with_the_rows_whose_class_the_new_weights
 @pytest.mark.parametrize(
     ("text", "rows"),
     [
-        ("1 2 3 4", (0, 1, 2, 3)),
-        ("1,2, 3;4", (0, 1, 2, 3)),
-        ("1-4", (0, 1, 2, 3)),
-        ("1 - 2, 4", (0, 1, 3)),
-        ("2..3", (1, 2)),
-        ("2–3", (1, 2)),  # an en dash, as a word processor writes a range
-        ("4 1 1", (0, 3)),
+        ("1 2 3 4", ((0, 4),)),
+        ("1,2, 3;4", ((0, 4),)),
+        ("1-4", ((0, 4),)),
+        ("1 - 2, 4", ((0, 2), (3, 4))),
+        ("2..3", ((1, 3),)),
+        ("2–3", ((1, 3),)),  # an en dash, as a word processor writes a range
+        ("4 1 1", ((0, 1), (3, 4))),
+        ("1-3 2-4", ((0, 4),)),
         ("none", ()),
         (" None ", ()),
-        ("all", (0, 1, 2, 3)),
+        ("all", ((0, 4),)),
     ],
 )
-def test_rows_are_read_as_the_panels_number_them(text: str, rows: tuple[int, ...]) -> None:
+def test_rows_are_read_as_the_panels_number_them(text: str, rows: rowsets.Runs) -> None:
     assert read_rows(text, 4) == rows
 
 
@@ -261,30 +264,59 @@ def test_what_is_not_a_list_of_rows_is_said_in_one_short_line(text: str, message
 @given(st.text(max_size=300))
 def test_read_rows_never_raises(text: str) -> None:
     said = read_rows(text, 150)
-    assert isinstance(said, str) or all(0 <= row < 150 for row in said)
+    assert isinstance(said, str) or (
+        said == rowsets.runs_from(said) and all(0 <= a < b <= 150 for a, b in said)
+    )
 
 
 def test_an_answer_about_rows_is_right_only_when_it_names_the_same_rows() -> None:
-    assert check_rows("1-4", (0, 1, 2, 3), 4) == ("right", "correct: rows 1, 2, 3, 4 flip")
-    assert check_rows("3", (2,), 4) == ("right", "correct: row 3 flips")
+    assert check_rows("1 2 3 4", ((0, 4),), 4) == ("right", "correct: rows 1-4 flip")
+    assert check_rows("3", ((2, 3),), 4) == ("right", "correct: row 3 flips")
     assert check_rows("none", (), 4) == ("right", "correct: no row flips")
-    assert check_rows("1 2", (0, 1, 2, 3), 4) == (
+    assert check_rows("1 2", ((0, 4),), 4) == (
         "wrong",
-        "the answer was 1, 2, 3, 4 (you wrote 1 2: missed 3, 4)",
+        "the answer was 1-4 (you wrote 1 2: missed 3, 4)",
     )
     assert check_rows("1-4", (), 4) == (
         "wrong",
-        "the answer was none (you wrote 1-4: 1, 2, 3, 4 did not flip)",
+        "the answer was none (you wrote 1-4: 1-4 did not flip)",
     )
-    assert check_rows("2 3", (0, 1), 4).message.endswith(
-        "(you wrote 2 3: missed 1; 3 did not flip)"
+    both = check_rows("2 3", ((0, 2),), 4)
+    assert both.message.endswith("(you wrote 2 3: missed 1; 3 did not flip)")
+    assert check_rows("nope", ((0, 1),), 4).outcome == "not a number"
+    # All five million rows of a CSV: one run, not five million numbers.
+    assert check_rows("all", ((0, 5_000_000),), 5_000_000).message == (
+        "correct: rows 1-5000000 flip"
     )
-    assert check_rows("nope", (0,), 4).outcome == "not a number"
 
 
-def test_many_rows_are_written_as_the_first_twelve_and_how_many_more() -> None:
-    assert rows_written(list(range(20))) == "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 8 more"
-    assert rows_written([]) == "none"
+def test_many_rows_are_written_as_the_first_twelve_pieces_and_how_many_more() -> None:
+    every_other = tuple((i, i + 1) for i in range(0, 40, 2))  # rows 1, 3, 5, ..., 39
+    assert rowsets.written(every_other) == (
+        "1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23 and 8 more rows"
+    )
+    assert rowsets.written(((0, 2), (4, 9), (20, 21))) == "1, 2, 5-9, 21"
+    assert rowsets.written(()) == "none"
+
+
+@given(
+    a=st.sets(st.integers(0, 60), max_size=30),
+    b=st.sets(st.integers(0, 60), max_size=30),
+)
+def test_runs_are_the_rows_they_stand_for(a: set[int], b: set[int]) -> None:
+    """runs_of, runs_from, count and minus against Python's own sets of rows."""
+    mask = np.zeros(61, dtype=bool)
+    mask[list(a)] = True
+    runs_a = rowsets.runs_of(mask)
+    runs_b = rowsets.runs_from((row, row + 1) for row in b)
+    assert runs_a == rowsets.runs_from((row, row + 1) for row in a)
+
+    def rows(runs: rowsets.Runs) -> set[int]:
+        return {i for start, stop in runs for i in range(start, stop)}
+
+    assert rows(runs_a) == a and rowsets.count(runs_a) == len(a)
+    assert rows(rowsets.minus(runs_a, runs_b)) == a - b
+    assert all(s2 > e1 for (_, e1), (s2, _) in zip(runs_a, runs_a[1:], strict=False))
 
 
 def test_the_quiz_keeps_an_answer_about_rows_while_the_step_flips_the_same_rows() -> None:
@@ -293,7 +325,7 @@ def test_the_quiz_keeps_an_answer_about_rows_while_the_step_flips_the_same_rows(
     quiz, verdict = Quiz().answered(1, flips, "1 2")
     assert verdict.outcome == "wrong" and quiz.last.startswith("rows that flip: the answer was")
     answer = quiz.answer(1, flips)
-    assert answer is not None and answer.value == (0, 1, 2, 3) and answer.text == "1 2"
+    assert answer is not None and answer.value == ((0, 4),) and answer.text == "1 2"
     assert quiz.open_questions(1, [flips]) == []
     # After a change of settings reruns step 1 and it flips other rows, the question is open.
     engine = Engine(load_builtin("seed"))

@@ -67,7 +67,7 @@ def test_round_trip_is_bit_for_bit(tmp_path: Path) -> None:
         sig_digits=4,
         answers={
             (1, key): Answer("wrong", "-240", -204.0),
-            (2, flips): Answer("right", "1-4", (0, 1, 2, 3)),
+            (2, flips): Answer("right", "1-4", ((0, 4),)),
             (3, flips): Answer("revealed", "", ()),
         },
     )
@@ -94,7 +94,7 @@ def test_round_trip_is_bit_for_bit(tmp_path: Path) -> None:
     assert opened.session.quiz.answers == quiz.answers
     # The rows are written as the screen counts them, from 1.
     saved = json.loads(Path(path).read_text())["quiz"]["answers"]
-    assert [a.get("rows") for a in saved] == [None, [1, 2, 3, 4], []]
+    assert [a.get("rows") for a in saved] == [None, [[1, 4]], []]
     assert opened.session.quiz.asked == quiz.asked and opened.session.quiz.sig_digits == 4
 
 
@@ -241,13 +241,13 @@ def test_a_newer_format_and_bad_values(tmp_path: Path, capsys: pytest.CaptureFix
     def bad_rows(d: dict) -> None:  # type: ignore[type-arg]
         d["quiz"]["answers"] = [
             {"step": 1, "kind": "flips", "row": None, "weight": None, "outcome": "right"}
-            | {"text": "1", "rows": [2, 1, 0]}
+            | {"text": "1", "rows": [[3, 4], [1, 2]]}
         ]
 
     path = edited(tmp_path, bad_rows)
     assert refused(capsys, path) == (
-        f"{path}: quiz: the rows of an answer (step 1) must be row numbers from 1, ascending,"
-        " got '[2, 1, 0]'"
+        f"{path}: quiz: the rows of an answer (step 1) must be runs in order, apart, got"
+        " '[[3, 4], [1, 2]]'"
     )
 
     def huge_steps(d: dict) -> None:  # type: ignore[type-arg]
