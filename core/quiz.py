@@ -246,24 +246,35 @@ def read_rows(text: str, n_rows: int) -> RowSet | str:
         return ()
     if words == ["all"]:
         return ((0, n_rows),) if n_rows else ()
+    if not words:
+        return f"not a list of rows ({_NOT_ROWS})"
     ranges: list[tuple[int, int]] = []
     for word in words:
-        ends = word.split("-") if word.count("-") == 1 and not word.startswith("-") else [word]
-        numbers = [read_whole(end) for end in ends]
-        if not all(number is not None and number >= 0 for number in numbers) or not (
-            ends[0].isdigit() and ends[-1].isdigit()
-        ):
+        read = _read_range(word, n_rows)
+        if read is None:
             return f"not a list of rows: {visible(quoted(text))} ({_NOT_ROWS})"
-        first, last = numbers[0] or 0, numbers[-1] or 0
-        for row in (first, last):
-            if not 1 <= row <= n_rows:
-                return f"row {row} is not in the data (rows 1 to {n_rows:,})"
-        if first > last:
-            return f"the range {word} runs backwards (write {last}-{first})"
-        ranges.append((first - 1, last))
-    if not ranges:
-        return f"not a list of rows ({_NOT_ROWS})"
+        if isinstance(read, str):
+            return read
+        ranges.append(read)
     return rowsets.runs_from(ranges)
+
+
+def _read_range(word: str, n_rows: int) -> tuple[int, int] | str | None:
+    """'3' or '2-5' as (start, stop), 0-based and half-open; what is wrong with a row number
+    out of the data or a range backwards; None when the word is not one of them."""
+    ends = word.split("-") if word.count("-") == 1 and not word.startswith("-") else [word]
+    if not all(end.isdigit() and end.isascii() for end in ends):
+        return None
+    numbers = [read_whole(end) for end in ends]
+    if any(number is None for number in numbers):
+        return None
+    first, last = numbers[0] or 0, numbers[-1] or 0
+    for row in (first, last):
+        if not 1 <= row <= n_rows:
+            return f"row {row} is not in the data (rows 1 to {n_rows:,})"
+    if first > last:
+        return f"the range {word} runs backwards (write {last}-{first})"
+    return first - 1, last
 
 
 def check_rows(text: str, true_rows: RowSet, n_rows: int) -> Verdict:

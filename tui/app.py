@@ -377,18 +377,9 @@ class LogSGDApp(App[int]):
         """Give a state whose step or chart mode changed the chart of its own: the one place
         the app builds a chart (a replaced state still carries the chart it came with)."""
         old = self.state
-        if (
-            state is not None
-            and old is not None
-            and state.chart is old.chart
-            and (
-                state.event is not old.event
-                or state.chart_mode != old.chart_mode
-                or state.pins_changed != old.pins_changed
-                or state.highlighted_weight != old.highlighted_weight
-                or step_quiz(state).results_hidden != step_quiz(old).results_hidden
-            )
-        ):
+        if state is None:
+            return None
+        if old is not None and state.chart is old.chart and _chart_is_stale(state, old):
             step = state.event.step
             chart = chart_data(
                 self.engine,
@@ -399,21 +390,10 @@ class LogSGDApp(App[int]):
                 drawn_to=step - 1 if step_quiz(state).results_hidden else None,
             )
             state = replace(state, chart=chart)
-        if state is not None and state.chart_mode == "landscape":
-            landscape = state.landscape
-            if (
-                old is None
-                or landscape is None
-                or landscape is (old.landscape if old is not None else None)
-                and (
-                    state.event is not old.event
-                    or state.landscape_pair != old.landscape_pair
-                    or old.chart_mode != "landscape"
-                    or step_quiz(state).results_hidden != landscape.before_step
-                )
-            ):
+        if state.chart_mode == "landscape":
+            if _landscape_is_stale(state, old):
                 state = replace(state, landscape=self._landscape(state))
-        elif state is not None and state.landscape is not None:
+        elif state.landscape is not None:
             state = replace(state, landscape=None)
         return state
 
@@ -1441,3 +1421,29 @@ def run_app(
 
         end_as_signalled(app.ended_by_signal)
     return app.return_code or 0
+
+
+def _chart_is_stale(state: ViewState, old: ViewState) -> bool:
+    """What the chart is drawn from changed: the step, the mode, the pins, the highlighted
+    weight, or (quiz) whether the step's new weights may be drawn."""
+    return (
+        state.event is not old.event
+        or state.chart_mode != old.chart_mode
+        or state.pins_changed != old.pins_changed
+        or state.highlighted_weight != old.highlighted_weight
+        or step_quiz(state).results_hidden != step_quiz(old).results_hidden
+    )
+
+
+def _landscape_is_stale(state: ViewState, old: ViewState | None) -> bool:
+    """The state's landscape (carried over from `old`, or none yet) is not of its step, its
+    pair, or (quiz) the weights it may show."""
+    landscape = state.landscape
+    if old is None or landscape is None:
+        return True
+    return landscape is old.landscape and (
+        state.event is not old.event
+        or state.landscape_pair != old.landscape_pair
+        or old.chart_mode != "landscape"
+        or step_quiz(state).results_hidden != landscape.before_step
+    )
