@@ -82,14 +82,18 @@ def landscape_data(
     j, k = pair
     path = history[: cursor + 1]
     picks = path_picks(cursor + 1)
-    following = engine.next_step()
+    # The next step's move (an O(n d) step): none drawn before the asked step.
+    following = None if before else engine.next_step()
+    if following is not None and not np.isfinite(following.weights).all():
+        following = None
     hp = engine.hyperparams
-    finite = bool(np.isfinite(following.weights).all()) and not before
-    next_point = (float(following.weights[j]), float(following.weights[k])) if finite else None
+    next_point = (
+        None if following is None else (float(following.weights[j]), float(following.weights[k]))
+    )
     # The window covers every recorded point to the cursor (not only those drawn) and the
     # next step's end, so the arrow is always in view.
-    a = np.append(path[:, j], following.weights[j] if finite else np.nan)
-    b = np.append(path[:, k], following.weights[k] if finite else np.nan)
+    a = np.append(path[:, j], np.nan if next_point is None else next_point[0])
+    b = np.append(path[:, k], np.nan if next_point is None else next_point[1])
     data = engine.data
     # The objective drawn is the one the status line gives at the cursor: with its step's λ.
     event_l2 = engine.hyperparams_at(cursor).l2 if cursor else hp.l2
@@ -100,7 +104,7 @@ def landscape_data(
         path_steps=picks,
         cursor_point=(float(held[j]), float(held[k])),
         next_point=next_point,
-        move=step_move(hp.learning_rate, following.velocity) if finite else None,
+        move=None if following is None else step_move(hp.learning_rate, following.velocity),
         momentum=bool(hp.momentum),
         held=tuple(held.tolist()),
         window=path_window(a, b),
