@@ -815,17 +815,6 @@ def _jsonl_chunks(engine: Engine, events: Iterable[StepEvent], options: Options)
         yield _json(jsonl_record(event), event.step) + "\n"
 
 
-def _settings_record(hp: Hyperparams) -> dict[str, object]:
-    return {
-        "learning_rate": hp.learning_rate,
-        "batch_size": hp.batch_size,
-        "shuffle": hp.shuffle,
-        "seed": hp.seed,
-        "l2": hp.l2,
-        "momentum": hp.momentum,
-    }
-
-
 def summary_record(engine: Engine, last: StepEvent) -> dict[str, object]:
     """Where the run stands after `last`, and what run it is: the data, the settings it
     started with and every change of them (from which step), the initial weights."""
@@ -833,7 +822,7 @@ def summary_record(engine: Engine, last: StepEvent) -> dict[str, object]:
     stopped = _stop_notice(engine, last) is not None
     first = engine.hyperparams_at(1) if engine.history_length else engine.hyperparams
     changes = [
-        {"from_step": step, "hyperparams": _settings_record(engine.hyperparams_at(step))}
+        {"from_step": step, "hyperparams": engine.hyperparams_at(step).record()}
         for step in engine.hyperparam_changes()
         if step <= last.step
     ]
@@ -851,7 +840,7 @@ def summary_record(engine: Engine, last: StepEvent) -> dict[str, object]:
         "rows": engine.n_rows,
         "features": list(engine.dataset.feature_names),
         "initial_weights": engine.initial_weights.tolist(),
-        "hyperparams": _settings_record(first),
+        "hyperparams": first.record(),
         "changes": changes,
     }
 

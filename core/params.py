@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
 import numpy as np
@@ -56,6 +56,11 @@ class Hyperparams:
     seed: int = 0
     l2: float = 0.0
     momentum: float = 0.0
+
+    def record(self) -> dict[str, object]:
+        """The settings by their names, in field order: as the exports and session files
+        write them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def validated(self, n_rows: int) -> Hyperparams:
         """A clean copy if every value is allowed for n_rows rows, else raise SettingError."""

@@ -22,7 +22,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .csvload import DataError, load_csv
@@ -49,7 +49,7 @@ PATH_LIMIT = 4096
 # The view's choices, as tui/state.py spells them (a test holds the two together).
 CHART_MODES = ("weights", "loss", "boundary", "landscape")
 PANELS = ("dataset", "batch", "predictions", "gradients", "chart")
-_HP_FIELDS = ("learning_rate", "batch_size", "shuffle", "seed", "l2", "momentum")
+_HP_FIELDS = tuple(f.name for f in fields(Hyperparams))  # as Hyperparams.record writes them
 _OUTCOMES = ("right", "wrong", "revealed")
 
 
@@ -252,16 +252,12 @@ def _check_replay(record: RunRecord, engine: Engine, what: str) -> list[str]:
 # ---------------------------------------------------------------------------- writing
 
 
-def _settings_dict(hp: Hyperparams) -> dict[str, object]:
-    return {name: getattr(hp, name) for name in _HP_FIELDS}
-
-
 def _run_dict(record: RunRecord) -> dict[str, object]:
     return {
         "standardized": record.standardized,
         "initial_weights": list(record.initial_weights),
-        "settings": [{"from_step": s, **_settings_dict(hp)} for s, hp in record.settings],
-        "next_settings": _settings_dict(record.next_settings),
+        "settings": [{"from_step": s, **hp.record()} for s, hp in record.settings],
+        "next_settings": record.next_settings.record(),
         "steps": record.steps,
         "cursor": record.cursor,
         "check": {"weights_after_last_step": _finite_or_none(record.last_weights)},
