@@ -151,6 +151,16 @@ class _Shades:
             return grid.style(color)
         return grid.style(color, self.colors[int(self.band[row, column])])
 
+    def put(
+        self, grid: CellGrid, origin: tuple[int, int], row: int, column: int, text: str, color: str
+    ) -> None:
+        """`text` at plot cell (row, column), each character on its own cell's shade; the
+        plot's top left cell is at `origin` (row, column) of the grid."""
+        top, left = origin
+        for offset, char in enumerate(text):
+            style = self.style(grid, row, column + offset, color)
+            grid.put(top + row, left + column + offset, char, style)
+
 
 @dataclass(frozen=True, eq=False)
 class LandscapePicture:
@@ -305,13 +315,7 @@ class LandscapePicture:
                     taken[
                         max(row - 1, 0) : row + 2, max(column - 1, 0) : column + len(label) + 1
                     ] = True
-                    for offset, char in enumerate(label):
-                        grid.put(
-                            top + row,
-                            left + column + offset,
-                            char,
-                            shades.style(grid, row, column + offset, LABEL_COLOR),
-                        )
+                    shades.put(grid, (top, left), row, column, label, LABEL_COLOR)
                     break
 
     def _dots(
@@ -391,13 +395,7 @@ class LandscapePicture:
             for start in (column + 1, column - len(label)):
                 end = start + len(label)
                 if start >= 0 and end <= columns and free[row, start:end].all():
-                    for offset, char in enumerate(label):
-                        grid.put(
-                            top + row,
-                            left + start + offset,
-                            char,
-                            shades.style(grid, row, start + offset, PATH_COLOR),
-                        )
+                    shades.put(grid, (top, left), row, start, label, PATH_COLOR)
                     free[max(row - 0, 0), max(start - 1, 0) : end + 1] = False
                     break
 
